@@ -1,0 +1,93 @@
+/* casedb.h - the case record and its indexes, stored as JSON in the store.
+ * Keys: case/<tag>, log/<tag>/<seq>, mid/<message-id> (mail the robot sent),
+ * alias/<alias>, seen/<message-id>|<body-hash>, seq/... counters. */
+#ifndef VULTURES_CASEDB_H
+#define VULTURES_CASEDB_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "status.h"
+#include "store.h"
+
+typedef struct {
+	char *time;
+	char *message_id;
+	char *from;
+	char *subject;
+	char *party;        /* reporter, coordinator, vendor:<id>, peer:<id>, unknown */
+	char *fingerprint;  /* signer's primary fingerprint, "" when unsigned */
+	char *event;        /* report, reply, auto-reply, ambiguous, ... */
+	bool accepted;      /* did this mail change the case? */
+	char *reason;
+	char *outcome;      /* what the robot did: acknowledged, logged, ... */
+} log_entry;
+
+typedef struct {
+	char *id;
+	char *name;
+	char *state;
+	GHashTable *status;  /* vuln-id -> status */
+	char *advisory_url;
+	char *statement;
+} vendor_rec;
+
+typedef struct {
+	char *tag;
+	char *state;
+	char *created;
+	char *updated;
+	char *title;
+	char *reporter_address;
+	char *reporter_fingerprint;
+	char *reporter_language;
+	GPtrArray *aliases;  /* char * */
+	GPtrArray *vendors;  /* vendor_rec * */
+	struct {
+		char *target;
+		char *proposal;
+		char *vendor_time;
+		char *public_time;
+	} embargo;
+	int log_count;
+} vcase;
+
+vcase *vcase_new(const char *tag, const char *now);
+void vcase_free(vcase *c);
+void log_entry_clear(log_entry *e);
+
+/* JSON form, as stored and as printed by `case show --json` (minus log). */
+JsonNode *vcase_to_json(const vcase *c);
+JsonNode *log_entry_to_json(const log_entry *e);
+
+vstatus case_store_get(store_t *st, const char *tag, vcase **out);
+vstatus case_store_put(store_t *st, vcase *c);
+/* Next free tag PREFIX#YEAR-NNNN; counter lives in the store. */
+vstatus case_store_new_tag(store_t *st, const char *prefix, int year, char **tag_out);
+/* Visit every case in tag order. */
+typedef bool (*case_visit_fn)(vcase *c, void *data);
+vstatus case_store_each(store_t *st, case_visit_fn fn, void *data);
+
+vstatus case_log_append(store_t *st, vcase *c, const log_entry *e);
+/* JSON array of the case's log entries, oldest first. */
+vstatus case_log_json(store_t *st, const char *tag, JsonNode **out);
+
+vstatus msgid_index_put(store_t *st, const char *message_id, const char *tag);
+vstatus msgid_index_get(store_t *st, const char *message_id, char **tag_out);
+vstatus alias_index_put(store_t *st, const char *alias, const char *tag);
+vstatus alias_index_get(store_t *st, const char *alias, char **tag_out);
+
+/* Idempotence: has this (Message-ID, body hash) been processed? */
+vstatus seen_get(store_t *st, const char *key, char **record_out);
+vstatus seen_put(store_t *st, const char *key, const char *record);
+
+/* Read and bump a counter; returns the value before the bump (from 1). */
+vstatus counter_next(store_t *st, const char *name, gint64 *value_out);
+
+/* Helpers shared by modules that store JSON. */
+char *json_node_to_string(JsonNode *node);
+JsonNode *json_string_parse(const char *text);
+const char *json_obj_str(JsonObject *o, const char *name);
+
+#endif

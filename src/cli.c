@@ -1,0 +1,288 @@
+/* cli.c - case list/show, flush and check. */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gpgme.h>
+
+#include "casedb.h"
+#include "cli.h"
+#include "deliver.h"
+#include "log.h"
+#include "outbox.h"
+#include "store.h"
+
+static vstatus
+open_store(const vconfig *cfg, bool writer, store_t **st)
+{
+	char *path = deliver_store_path(cfg);
+	vstatus rc;
+
+	if (!writer && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+		/* No database yet: nothing has been delivered. */
+		g_free(path);
+		*st = NULL;
+		return VS_OK;
+	}
+	rc = store_open(path, writer, cfg->limits.lock_wait, st);
+	if (rc != VS_OK)
+		vsay("cannot open the database %s: %s", path, status_to_string(rc));
+	g_free(path);
+	return rc;
+}
+
+static void
+print_json(JsonNode *node)
+{
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	puts(text);
+	g_free(text);
+	g_object_unref(gen);
+}
+
+struct list_ctx {
+	const char *state;
+	JsonArray *arr;
+	bool json;
+};
+
+static bool
+list_one(vcase *c, void *data)
+{
+	struct list_ctx *lc = data;
+
+	if (lc->state && strcmp(lc->state, c->state) != 0)
+		return true;
+	if (lc->json) {
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "tag", c->tag);
+		json_object_set_string_member(o, "state", c->state);
+		json_object_set_string_member(o, "created", c->created);
+		json_object_set_string_member(o, "updated", c->updated);
+		json_object_set_string_member(o, "title", c->title);
+		json_array_add_object_element(lc->arr, o);
+	} else {
+		printf("%-16s %-14s %-25s %s\n", c->tag, c->state, c->created, c->title);
+	}
+	return true;
+}
+
+static vstatus
+case_list(const vconfig *cfg, const char *state, bool json)
+{
+	store_t *st = NULL;
+	struct list_ctx lc = { state, json_array_new(), json };
+	vstatus rc = open_store(cfg, false, &st);
+
+	if (rc == VS_OK && st)
+		rc = case_store_each(st, list_one, &lc);
+	if (rc == VS_OK && json) {
+		JsonNode *n = json_node_init_array(json_node_alloc(), lc.arr);
+		print_json(n);
+		json_node_unref(n);
+	}
+	json_array_unref(lc.arr);
+	store_close(st);
+	return rc;
+}
+
+static vstatus
+case_show(const vconfig *cfg, const char *tag, bool json)
+{
+	store_t *st = NULL;
+	vcase *c = NULL;
+	JsonNode *node = NULL, *log = NULL;
+	vstatus rc = open_store(cfg, false, &st);
+
+	if (rc != VS_OK)
+		goto done;
+	if (st == NULL || (rc = case_store_get(st, tag, &c)) == VS_NOT_FOUND) {
+		vsay("no case %s", tag);
+		rc = VS_NOT_FOUND;
+		goto done;
+	}
+	if (rc != VS_OK)
+		goto done;
+	if ((rc = case_log_json(st, tag, &log)) != VS_OK)
+		goto done;
+	node = vcase_to_json(c);
+	json_object_set_member(json_node_get_object(node), "log", json_node_ref(log));
+	if (json) {
+		print_json(node);
+	} else {
+		JsonArray *arr = json_node_get_array(log);
+		unsigned int i;
+
+		printf("Case:     %s\nState:    %s\nCreated:  %s\nUpdated:  %s\nTitle:    %s\nReporter: %s\n",
+		       c->tag, c->state, c->created, c->updated, c->title, c->reporter_address);
+		for (i = 0; i < c->aliases->len; i++)
+			printf("Alias:    %s\n", (char *)g_ptr_array_index(c->aliases, i));
+		printf("Log:\n");
+		for (i = 0; i < json_array_get_length(arr); i++) {
+			JsonObject *o = json_array_get_object_element(arr, i);
+			printf("  %s %-10s %-12s %s <%s> %s\n", json_obj_str(o, "time"),
+			       json_obj_str(o, "event"), json_obj_str(o, "party"),
+			       json_object_get_boolean_member(o, "accepted") ? "accepted" : "not-accepted",
+			       json_obj_str(o, "message_id"), json_obj_str(o, "outcome"));
+		}
+	}
+done:
+	if (node)
+		json_node_unref(node);
+	if (log)
+		json_node_unref(log);
+	vcase_free(c);
+	store_close(st);
+	return rc;
+}
+
+vstatus
+cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv)
+{
+	bool json = false;
+	const char *state = NULL, *tag = NULL;
+	int i;
+
+	(void)now;
+	if (argc < 1) {
+		vsay("usage: vultures case list [--state STATE] [--json] | case show TAG [--json]");
+		return VS_USAGE;
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+			state = argv[++i];
+		else if (argv[i][0] != '-' && tag == NULL)
+			tag = argv[i];
+		else {
+			vsay("case: unexpected argument %s", argv[i]);
+			return VS_USAGE;
+		}
+	}
+	if (strcmp(argv[0], "list") == 0 && tag == NULL)
+		return case_list(cfg, state, json);
+	if (strcmp(argv[0], "show") == 0 && tag != NULL && state == NULL)
+		return case_show(cfg, tag, json);
+	if (strcmp(argv[0], "export") == 0) {
+		vsay("case export is not available yet in this version");
+		return VS_USAGE;
+	}
+	vsay("usage: vultures case list [--state STATE] [--json] | case show TAG [--json]");
+	return VS_USAGE;
+}
+
+vstatus
+cli_flush(const vconfig *cfg, GDateTime *now)
+{
+	store_t *st = NULL;
+	flush_counts counts = { 0, 0, 0 };
+	int recovered = 0;
+	vstatus rc = open_store(cfg, true, &st);
+
+	if (rc != VS_OK)
+		return rc;
+	/* Finish any message an interrupted deliver left in the spool. */
+	rc = deliver_recover_spool(cfg, st, now, &recovered);
+	if (rc == VS_OK)
+		rc = outbox_flush(st, cfg, NULL, now, &counts);
+	store_close(st);
+	if (rc == VS_OK)
+		printf("recovered %d, sent %d, deferred %d, held %d\n",
+		       recovered, counts.sent, counts.deferred, counts.held);
+	return rc;
+}
+
+static void check_problem(int *count, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+check_problem(int *count, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vultures check: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	++*count;
+}
+
+/* Does the robot's secret key exist in gnupg_home? Chosen by fingerprint. */
+static const char *
+check_robot_key(const vconfig *cfg)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	const char *problem = NULL;
+
+	gpgme_check_version(NULL);
+	if (gpgme_new(&ctx) != 0)
+		return "gpgme could not start";
+	err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, cfg->gnupg_home);
+	if (err == 0)
+		err = gpgme_get_key(ctx, cfg->robot_key, &key, 1);
+	if (err != 0)
+		problem = "no secret key with that fingerprint in gnupg_home";
+	else if (key->revoked || key->expired || key->disabled || key->invalid)
+		problem = "the robot key is revoked, expired or disabled";
+	else if (key->subkeys == NULL || g_ascii_strcasecmp(key->subkeys->fpr, cfg->robot_key) != 0)
+		problem = "robot_key must be the primary key's full fingerprint";
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return problem;
+}
+
+vstatus
+cli_check(const vconfig *cfg)
+{
+	int problems = 0;
+	char *p;
+	const char *why;
+	static const char *templates[] = { "ack", "unsigned", NULL };
+	static const char *langs[] = { "ja", "en", NULL };
+	int i, j;
+
+	if (!g_file_test(cfg->rules, G_FILE_TEST_IS_DIR))
+		check_problem(&problems, "rules = \"%s\": no such directory", cfg->rules);
+	if (!g_file_test(cfg->templates, G_FILE_TEST_IS_DIR)) {
+		check_problem(&problems, "templates = \"%s\": no such directory", cfg->templates);
+	} else {
+		for (i = 0; langs[i]; i++)
+			for (j = 0; templates[j]; j++) {
+				char *f = g_strdup_printf("%s.txt", templates[j]);
+				p = g_build_filename(cfg->templates, langs[i], f, NULL);
+				if (!g_file_test(p, G_FILE_TEST_IS_REGULAR))
+					check_problem(&problems, "template %s is missing", p);
+				g_free(p);
+				g_free(f);
+			}
+	}
+	if (cfg->robot_key[0] == '\0') {
+		check_problem(&problems, "robot_key is not set: put the fingerprint of the robot's own key there");
+	} else if (!g_file_test(cfg->gnupg_home, G_FILE_TEST_IS_DIR)) {
+		check_problem(&problems, "gnupg_home = \"%s\": no such directory", cfg->gnupg_home);
+	} else if ((why = check_robot_key(cfg)) != NULL) {
+		check_problem(&problems, "robot_key %s: %s", cfg->robot_key, why);
+	}
+	if (g_file_test(cfg->home, G_FILE_TEST_EXISTS) && !g_file_test(cfg->home, G_FILE_TEST_IS_DIR))
+		check_problem(&problems, "home = \"%s\" exists but is not a directory", cfg->home);
+	if (strcmp(cfg->delivery.method, "sendmail") == 0 &&
+	    !g_file_test(cfg->delivery.sendmail, G_FILE_TEST_IS_EXECUTABLE))
+		check_problem(&problems, "delivery.sendmail = \"%s\" is not an executable program", cfg->delivery.sendmail);
+	if (problems) {
+		fprintf(stderr, "vultures check: %s: %d problem%s\n", cfg->path, problems, problems > 1 ? "s" : "");
+		return VS_CONFIG;
+	}
+	printf("%s: ok\n", cfg->path);
+	return VS_OK;
+}

@@ -1,0 +1,363 @@
+/* config.c - libconfuse parsing and validation of vultures.conf. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <confuse.h>
+
+#include "config.h"
+#include "log.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/share/vultures"
+#endif
+
+/* Collects libconfuse's own messages so `check` can print them. */
+static GString *config_errors;
+
+static void
+config_error_sink(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char *text = g_strdup_vprintf(fmt, ap);
+
+	if (config_errors == NULL)
+		config_errors = g_string_new(NULL);
+	if (cfg && cfg->filename)
+		g_string_append_printf(config_errors, "%s:%d: %s\n",
+				       cfg->filename, cfg->line, text);
+	else
+		g_string_append_printf(config_errors, "%s\n", text);
+	g_free(text);
+}
+
+const char *
+config_default_path(void)
+{
+	const char *env = g_getenv("VULTURES_CONFIG");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/vultures/vultures.conf";
+}
+
+static void
+party_free(gpointer p)
+{
+	party_conf *party = p;
+
+	g_free(party->id);
+	g_free(party->name);
+	g_free(party->fingerprint);
+	g_ptr_array_unref(party->addresses);
+	g_free(party->language);
+	g_free(party);
+}
+
+void
+config_free(vconfig *cfg)
+{
+	if (cfg == NULL)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->address);
+	g_free(cfg->name);
+	g_free(cfg->home);
+	g_free(cfg->gnupg_home);
+	g_free(cfg->robot_key);
+	g_free(cfg->rules);
+	g_free(cfg->templates);
+	g_free(cfg->tag_prefix);
+	g_free(cfg->timezone);
+	g_free(cfg->language);
+	g_free(cfg->delivery.method);
+	g_free(cfg->delivery.maildir);
+	g_free(cfg->delivery.sendmail);
+	g_free(cfg->delivery.smtp_host);
+	if (cfg->parties)
+		g_ptr_array_unref(cfg->parties);
+	g_free(cfg);
+}
+
+static bool
+fingerprint_ok(const char *f)
+{
+	size_t n = strlen(f), i;
+
+	if (n == 0)
+		return true;
+	if (n != 40 && n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(f[i]))
+			return false;
+	return true;
+}
+
+static bool
+address_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+	const char *p;
+
+	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@'))
+		return false;
+	for (p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' ||
+		    *p == ',' || *p == '"' || (unsigned char)*p >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+language_ok(const char *l)
+{
+	return strcmp(l, "ja") == 0 || strcmp(l, "en") == 0;
+}
+
+static char *
+dup_upper_or_empty(const char *s)
+{
+	return s ? g_ascii_strup(s, -1) : g_strdup("");
+}
+
+/* Read one coordinator/peer/vendor section into a party_conf. */
+static party_conf *
+party_from_section(cfg_t *sec, party_kind kind, const vconfig *cfg, GString *errs)
+{
+	party_conf *p = g_new0(party_conf, 1);
+	unsigned int i, n;
+	const char *lang;
+
+	p->kind = kind;
+	p->id = g_strdup(cfg_title(sec));
+	p->name = g_strdup(cfg_getstr(sec, "name") ? cfg_getstr(sec, "name") : p->id);
+	p->fingerprint = dup_upper_or_empty(cfg_getstr(sec, "fingerprint"));
+	p->addresses = g_ptr_array_new_with_free_func(g_free);
+	n = cfg_size(sec, "address");
+	for (i = 0; i < n; i++) {
+		const char *a = cfg_getnstr(sec, "address", i);
+		if (!address_ok(a))
+			g_string_append_printf(errs, "%s \"%s\": address \"%s\" is not a plain mail address (local@domain)\n",
+					       cfg_name(sec), p->id, a);
+		g_ptr_array_add(p->addresses, g_ascii_strdown(a, -1));
+	}
+	lang = cfg_getstr(sec, "language");
+	p->language = g_strdup(lang && *lang ? lang : cfg->language);
+	p->single_vendor = cfg_getbool(sec, "single_vendor");
+	if (!fingerprint_ok(p->fingerprint))
+		g_string_append_printf(errs, "%s \"%s\": fingerprint must be 40 (or 64) hex digits, the primary key's full fingerprint\n",
+				       cfg_name(sec), p->id);
+	if (kind != PARTY_VENDOR && p->fingerprint[0] == '\0')
+		g_string_append_printf(errs, "%s \"%s\": a fingerprint is required (commands are accepted only from pinned keys)\n",
+				       cfg_name(sec), p->id);
+	if (p->addresses->len == 0)
+		g_string_append_printf(errs, "%s \"%s\": at least one address is required\n",
+				       cfg_name(sec), p->id);
+	if (!language_ok(p->language))
+		g_string_append_printf(errs, "%s \"%s\": language must be \"ja\" or \"en\"\n",
+				       cfg_name(sec), p->id);
+	return p;
+}
+
+vstatus
+config_load(const char *path, vconfig **out, char **error_out)
+{
+	cfg_opt_t party_opts[] = {
+		CFG_STR("name", NULL, CFGF_NONE),
+		CFG_STR("fingerprint", "", CFGF_NONE),
+		CFG_STR_LIST("address", NULL, CFGF_NONE),
+		CFG_STR("language", "", CFGF_NONE),
+		CFG_BOOL("single_vendor", cfg_false, CFGF_NONE),
+		CFG_END()
+	};
+	cfg_opt_t delivery_opts[] = {
+		CFG_STR("method", "maildir", CFGF_NONE),
+		CFG_STR("maildir", "", CFGF_NONE),
+		CFG_STR("sendmail", "/usr/sbin/sendmail", CFGF_NONE),
+		CFG_STR("smtp_host", "127.0.0.1", CFGF_NONE),
+		CFG_INT("smtp_port", 25, CFGF_NONE),
+		CFG_BOOL("starttls", cfg_false, CFGF_NONE),
+		CFG_INT("smtp_timeout", 30, CFGF_NONE),
+		CFG_END()
+	};
+	cfg_opt_t limits_opts[] = {
+		CFG_INT("message_size", 26214400, CFGF_NONE),
+		CFG_INT("mime_depth", 32, CFGF_NONE),
+		CFG_INT("replies_per_sender_per_hour", 20, CFGF_NONE),
+		CFG_INT("lock_wait", 60, CFGF_NONE),
+		CFG_INT("timeout", 300, CFGF_NONE),
+		CFG_END()
+	};
+	cfg_opt_t opts[] = {
+		CFG_STR("address", "vultures@localhost", CFGF_NONE),
+		CFG_STR("name", "vultures", CFGF_NONE),
+		CFG_STR("home", "/var/lib/vultures", CFGF_NONE),
+		CFG_STR("gnupg_home", "", CFGF_NONE),
+		CFG_STR("robot_key", "", CFGF_NONE),
+		CFG_STR("rules", PKGDATADIR "/rules", CFGF_NONE),
+		CFG_STR("templates", PKGDATADIR "/templates", CFGF_NONE),
+		CFG_STR("tag_prefix", "VRC", CFGF_NONE),
+		CFG_STR("timezone", "Asia/Tokyo", CFGF_NONE),
+		CFG_STR("language", "ja", CFGF_NONE),
+		CFG_SEC("delivery", delivery_opts, CFGF_NONE),
+		CFG_SEC("limits", limits_opts, CFGF_NONE),
+		CFG_SEC("coordinator", party_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_SEC("peer", party_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_SEC("vendor", party_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_END()
+	};
+	cfg_t *c = NULL, *d, *l;
+	vconfig *cfg = NULL;
+	GString *errs = g_string_new(NULL);
+	vstatus st = VS_CONFIG;
+	int rc;
+	unsigned int i;
+	GTimeZone *tz;
+	const char *p;
+
+	*out = NULL;
+	*error_out = NULL;
+	if (config_errors)
+		g_string_truncate(config_errors, 0);
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		g_string_append_printf(errs, "%s: no such configuration file (write one, see vultures.conf(5), or pass -c FILE)\n", path);
+		goto done;
+	}
+	c = cfg_init(opts, CFGF_NONE);
+	if (c == NULL) {
+		st = VS_NOMEM;
+		goto done;
+	}
+	cfg_set_error_function(c, config_error_sink);
+	rc = cfg_parse(c, path);
+	if (rc == CFG_FILE_ERROR) {
+		g_string_append_printf(errs, "%s: cannot read: %s\n", path, g_strerror(errno));
+		goto done;
+	}
+	if (rc != CFG_SUCCESS) {
+		if (config_errors)
+			g_string_append(errs, config_errors->str);
+		g_string_append_printf(errs, "%s: syntax error, nothing was loaded\n", path);
+		goto done;
+	}
+
+	cfg = g_new0(vconfig, 1);
+	cfg->path = g_strdup(path);
+	cfg->address = g_ascii_strdown(cfg_getstr(c, "address"), -1);
+	cfg->name = g_strdup(cfg_getstr(c, "name"));
+	cfg->home = g_strdup(cfg_getstr(c, "home"));
+	p = cfg_getstr(c, "gnupg_home");
+	cfg->gnupg_home = (p && *p) ? g_strdup(p) : g_build_filename(cfg->home, "gnupg", NULL);
+	cfg->robot_key = dup_upper_or_empty(cfg_getstr(c, "robot_key"));
+	cfg->rules = g_strdup(cfg_getstr(c, "rules"));
+	cfg->templates = g_strdup(cfg_getstr(c, "templates"));
+	cfg->tag_prefix = g_strdup(cfg_getstr(c, "tag_prefix"));
+	cfg->timezone = g_strdup(cfg_getstr(c, "timezone"));
+	cfg->language = g_strdup(cfg_getstr(c, "language"));
+	d = cfg_getsec(c, "delivery");
+	cfg->delivery.method = g_strdup(cfg_getstr(d, "method"));
+	p = cfg_getstr(d, "maildir");
+	cfg->delivery.maildir = (p && *p) ? g_strdup(p) : g_build_filename(cfg->home, "outbox", NULL);
+	cfg->delivery.sendmail = g_strdup(cfg_getstr(d, "sendmail"));
+	cfg->delivery.smtp_host = g_strdup(cfg_getstr(d, "smtp_host"));
+	cfg->delivery.smtp_port = (int)cfg_getint(d, "smtp_port");
+	cfg->delivery.starttls = cfg_getbool(d, "starttls");
+	cfg->delivery.smtp_timeout = (int)cfg_getint(d, "smtp_timeout");
+	l = cfg_getsec(c, "limits");
+	cfg->limits.message_size = cfg_getint(l, "message_size");
+	cfg->limits.mime_depth = (int)cfg_getint(l, "mime_depth");
+	cfg->limits.replies_per_sender_per_hour = (int)cfg_getint(l, "replies_per_sender_per_hour");
+	cfg->limits.lock_wait = (int)cfg_getint(l, "lock_wait");
+	cfg->limits.timeout = (int)cfg_getint(l, "timeout");
+
+	/* Validation: every message names the option and what would fix it. */
+	if (!address_ok(cfg->address))
+		g_string_append_printf(errs, "%s: address \"%s\" is not a plain mail address (local@domain)\n", path, cfg->address);
+	if (!g_path_is_absolute(cfg->home))
+		g_string_append_printf(errs, "%s: home \"%s\" must be an absolute path\n", path, cfg->home);
+	if (!fingerprint_ok(cfg->robot_key))
+		g_string_append_printf(errs, "%s: robot_key must be the 40-hex-digit fingerprint of the robot's key\n", path);
+	if (cfg->tag_prefix[0] == '\0' || !g_ascii_isalpha(cfg->tag_prefix[0]))
+		g_string_append_printf(errs, "%s: tag_prefix must start with a letter\n", path);
+	for (p = cfg->tag_prefix; *p; p++)
+		if (!g_ascii_isalnum(*p)) {
+			g_string_append_printf(errs, "%s: tag_prefix \"%s\" may hold only letters and digits\n", path, cfg->tag_prefix);
+			break;
+		}
+	tz = g_time_zone_new_identifier(cfg->timezone);
+	if (tz == NULL)
+		g_string_append_printf(errs, "%s: timezone \"%s\" is not a known zone (for example \"Asia/Tokyo\" or \"UTC\")\n", path, cfg->timezone);
+	else
+		g_time_zone_unref(tz);
+	if (!language_ok(cfg->language))
+		g_string_append_printf(errs, "%s: language must be \"ja\" or \"en\"\n", path);
+	if (strcmp(cfg->delivery.method, "maildir") != 0 &&
+	    strcmp(cfg->delivery.method, "sendmail") != 0 &&
+	    strcmp(cfg->delivery.method, "smtp") != 0)
+		g_string_append_printf(errs, "%s: delivery.method \"%s\": use maildir, sendmail or smtp\n", path, cfg->delivery.method);
+	if (cfg->delivery.smtp_port <= 0 || cfg->delivery.smtp_port > 65535)
+		g_string_append_printf(errs, "%s: delivery.smtp_port must be 1..65535\n", path);
+	if (cfg->delivery.smtp_timeout <= 0)
+		g_string_append_printf(errs, "%s: delivery.smtp_timeout must be positive\n", path);
+	if (cfg->limits.message_size <= 0 || cfg->limits.mime_depth <= 0 ||
+	    cfg->limits.replies_per_sender_per_hour < 0 || cfg->limits.lock_wait < 0 ||
+	    cfg->limits.timeout <= 0)
+		g_string_append_printf(errs, "%s: limits must be positive numbers\n", path);
+
+	cfg->parties = g_ptr_array_new_with_free_func(party_free);
+	for (i = 0; i < cfg_size(c, "coordinator"); i++)
+		g_ptr_array_add(cfg->parties, party_from_section(cfg_getnsec(c, "coordinator", i), PARTY_COORDINATOR, cfg, errs));
+	for (i = 0; i < cfg_size(c, "peer"); i++)
+		g_ptr_array_add(cfg->parties, party_from_section(cfg_getnsec(c, "peer", i), PARTY_PEER, cfg, errs));
+	for (i = 0; i < cfg_size(c, "vendor"); i++)
+		g_ptr_array_add(cfg->parties, party_from_section(cfg_getnsec(c, "vendor", i), PARTY_VENDOR, cfg, errs));
+
+	if (errs->len == 0)
+		st = VS_OK;
+done:
+	if (c)
+		cfg_free(c);
+	if (st == VS_OK) {
+		*out = cfg;
+		g_string_free(errs, TRUE);
+	} else {
+		config_free(cfg);
+		if (errs->len == 0)
+			g_string_append_printf(errs, "%s: %s\n", path, status_to_string(st));
+		*error_out = g_string_free(errs, FALSE);
+	}
+	return st;
+}
+
+const party_conf *
+config_party_by_address(const vconfig *cfg, const char *address)
+{
+	unsigned int i, j;
+
+	if (address == NULL)
+		return NULL;
+	for (i = 0; i < cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(cfg->parties, i);
+		for (j = 0; j < p->addresses->len; j++)
+			if (g_ascii_strcasecmp(g_ptr_array_index(p->addresses, j), address) == 0)
+				return p;
+	}
+	return NULL;
+}
+
+const party_conf *
+config_party_by_fingerprint(const vconfig *cfg, const char *fpr)
+{
+	unsigned int i;
+
+	if (fpr == NULL || *fpr == '\0')
+		return NULL;
+	for (i = 0; i < cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(cfg->parties, i);
+		if (p->fingerprint[0] && g_ascii_strcasecmp(p->fingerprint, fpr) == 0)
+			return p;
+	}
+	return NULL;
+}

@@ -1,0 +1,567 @@
+/* deliver.c - drive one message through the pipeline, idempotently. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casedb.h"
+#include "classify.h"
+#include "deliver.h"
+#include "ingest.h"
+#include "log.h"
+#include "outbox.h"
+#include "parse.h"
+#include "render.h"
+#include "unwrap.h"
+#include "util.h"
+
+char *
+deliver_store_path(const vconfig *cfg)
+{
+	return g_build_filename(cfg->home, "vultures.tcb", NULL);
+}
+
+static char *
+seen_key(const msgctx *ctx)
+{
+	if (ctx->message_id && *ctx->message_id)
+		return g_strdup_printf("%s|%s", ctx->message_id, ctx->body_hash);
+	return g_strdup_printf("raw|%s", ctx->raw_sha256);
+}
+
+static char *
+seen_record(const msgctx *ctx, const char *outcome)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *root;
+	char *text;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "time");
+	json_builder_add_string_value(b, ctx->now_text);
+	json_builder_set_member_name(b, "spool");
+	json_builder_add_string_value(b, ctx->raw_sha256);
+	json_builder_set_member_name(b, "case");
+	json_builder_add_string_value(b, ctx->case_tag ? ctx->case_tag : "");
+	json_builder_set_member_name(b, "outcome");
+	json_builder_add_string_value(b, outcome);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	text = json_node_to_string(root);
+	json_node_unref(root);
+	g_object_unref(b);
+	return text;
+}
+
+/* Move the spool copy from new/ to cur/: the message is fully handled. */
+static vstatus
+spool_done(msgctx *ctx)
+{
+	char *cur;
+	vstatus rc;
+
+	if (ctx->spool_path == NULL)
+		return VS_OK;
+	cur = g_build_filename(ctx->cfg->home, "spool", "cur", ctx->raw_sha256, NULL);
+	if (access(ctx->spool_path, F_OK) != 0 && errno == ENOENT) {
+		g_free(cur);
+		return VS_OK;  /* another run finished it */
+	}
+	rc = util_rename_durable(ctx->spool_path, cur);
+	g_free(cur);
+	return rc;
+}
+
+/* Record an operator-queue or quarantine entry with its reason. */
+static vstatus
+record_for_operator(msgctx *ctx, store_t *st, const char *space, const char *reason)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *root;
+	char *text, *key;
+	unsigned int i;
+	vstatus rc;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "time");
+	json_builder_add_string_value(b, ctx->now_text);
+	json_builder_set_member_name(b, "spool");
+	json_builder_add_string_value(b, ctx->raw_sha256);
+	json_builder_set_member_name(b, "message_id");
+	json_builder_add_string_value(b, ctx->message_id ? ctx->message_id : "");
+	json_builder_set_member_name(b, "from");
+	json_builder_add_string_value(b, ctx->from_addr ? ctx->from_addr : "");
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, reason);
+	json_builder_set_member_name(b, "tags");
+	json_builder_begin_array(b);
+	for (i = 0; i < ctx->tags_found->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(ctx->tags_found, i));
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	text = json_node_to_string(root);
+	key = g_strdup_printf("%s/%s/%s", space, ctx->now_text, ctx->raw_sha256);
+	rc = store_put_str(st, key, text);
+	g_free(key);
+	g_free(text);
+	json_node_unref(root);
+	g_object_unref(b);
+	return rc;
+}
+
+static vstatus
+quarantine(msgctx *ctx, store_t *st)
+{
+	char *qdir = ingest_dir(ctx->cfg, "quarantine");
+	char *tmp = ingest_dir(ctx->cfg, "spool/tmp");
+	char *reason_name = g_strdup_printf("%s.reason", ctx->raw_sha256);
+	char *reason_text = g_strdup_printf("time: %s\nreason: %s\nbytes: %zu\n",
+					    ctx->now_text, ctx->malformed_reason, ctx->total_len);
+	char *dest = g_build_filename(qdir, ctx->raw_sha256, NULL);
+	char *key = seen_key(ctx);
+	char *rec = NULL;
+	vstatus rc;
+
+	rc = util_write_durable(tmp, qdir, reason_name, reason_text, strlen(reason_text));
+	if (rc != VS_OK)
+		goto done;
+	if (access(ctx->spool_path, F_OK) == 0) {
+		rc = util_rename_durable(ctx->spool_path, dest);
+		if (rc != VS_OK)
+			goto done;
+	}
+	if ((rc = store_begin(st)) != VS_OK)
+		goto done;
+	rc = record_for_operator(ctx, st, "quarantine", ctx->malformed_reason);
+	rec = seen_record(ctx, "quarantined");
+	if (rc == VS_OK)
+		rc = seen_put(st, key, rec);
+	if (rc == VS_OK)
+		rc = store_commit(st);
+	else
+		store_abort(st);
+	if (rc == VS_OK)
+		log_warn("quarantined: %s", ctx->malformed_reason);
+done:
+	g_free(qdir);
+	g_free(tmp);
+	g_free(reason_name);
+	g_free(reason_text);
+	g_free(dest);
+	g_free(key);
+	g_free(rec);
+	return rc;
+}
+
+/* Replies per sender per hour: the counter lives in the same transaction. */
+static vstatus
+rate_allow(msgctx *ctx, store_t *st, const char *addr, bool *allow_out)
+{
+	GDateTime *utc = g_date_time_to_utc(ctx->now);
+	char *hour = g_date_time_format(utc, "%Y%m%d%H");
+	char *name = g_strdup_printf("rate/%s/%s", addr, hour);
+	gint64 n = 0;
+	vstatus rc = counter_next(st, name, &n);
+
+	*allow_out = rc == VS_OK && n <= ctx->cfg->limits.replies_per_sender_per_hour;
+	g_date_time_unref(utc);
+	g_free(hour);
+	g_free(name);
+	return rc;
+}
+
+static const char *
+address_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : "localhost";
+}
+
+/* Render, compose and queue every reply the decision asked for. */
+static vstatus
+queue_replies(msgctx *ctx, store_t *st)
+{
+	const vconfig *cfg = ctx->cfg;
+	GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
+	GDateTime *local = g_date_time_to_timezone(ctx->now, tz);
+	char *local_text = g_date_time_format(local, "%Y-%m-%d %H:%M %Z (UTC%:z)");
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	unsigned int i;
+	vstatus rc = VS_OK;
+
+	g_hash_table_insert(vars, (gpointer)"tag", ctx->case_tag ? ctx->case_tag : (char *)"");
+	g_hash_table_insert(vars, (gpointer)"robot_name", cfg->name);
+	g_hash_table_insert(vars, (gpointer)"robot_address", cfg->address);
+	g_hash_table_insert(vars, (gpointer)"date", local_text);
+	for (i = 0; i < ctx->replies->len && rc == VS_OK; i++) {
+		reply_request *r = g_ptr_array_index(ctx->replies, i);
+		rendered_text t = { NULL, NULL };
+		char *why = NULL, *id = NULL, *mid = NULL, *mail = NULL, *rnd = NULL;
+		compose_params cp;
+		outbox_new_mail m;
+
+		rc = render_template(cfg, r->language, r->template_name, vars, &t, &why);
+		if (rc != VS_OK) {
+			log_err("template: %s", why);
+			g_free(why);
+			break;
+		}
+		if ((rc = outbox_new_id(st, &id)) != VS_OK) {
+			rendered_text_clear(&t);
+			break;
+		}
+		rnd = util_random_hex(6);
+		mid = g_strdup_printf("vultures.%s.%s@%s", id, rnd, address_domain(cfg->address));
+		cp.from_name = cfg->name;
+		cp.from_addr = cfg->address;
+		cp.to = r->to;
+		cp.message_id = mid;
+		cp.in_reply_to = r->in_reply_to;
+		cp.language = r->language;
+		cp.date = local;
+		mail = render_compose(&cp, &t);
+		m.case_tag = ctx->case_tag;
+		m.template_name = r->template_name;
+		m.env_from = cfg->address;
+		m.rcpt = r->to;
+		m.message_id = mid;
+		m.data = mail;
+		m.now = ctx->now;
+		rc = outbox_enqueue(st, id, &m);
+		if (rc == VS_OK)
+			g_ptr_array_add(ctx->outbox_ids, g_strdup(id));
+		rendered_text_clear(&t);
+		g_free(id);
+		g_free(rnd);
+		g_free(mid);
+		g_free(mail);
+	}
+	g_hash_table_unref(vars);
+	g_free(local_text);
+	g_date_time_unref(local);
+	g_time_zone_unref(tz);
+	return rc;
+}
+
+static char *
+party_of(const msgctx *ctx, const vcase *c)
+{
+	const party_conf *p;
+
+	if (c && c->reporter_address[0] && g_ascii_strcasecmp(ctx->from_addr, c->reporter_address) == 0)
+		return g_strdup("reporter");
+	p = config_party_by_address(ctx->cfg, ctx->from_addr);
+	if (p == NULL)
+		return g_strdup("unknown");
+	switch (p->kind) {
+	case PARTY_COORDINATOR:
+		return g_strdup_printf("coordinator:%s", p->id);
+	case PARTY_PEER:
+		return g_strdup_printf("peer:%s", p->id);
+	default:
+		return g_strdup_printf("vendor:%s", p->id);
+	}
+}
+
+static char *
+pick_language(const msgctx *ctx)
+{
+	if (util_has_japanese(ctx->subject) || util_has_japanese(ctx->body_text))
+		return g_strdup("ja");
+	if ((ctx->subject && *ctx->subject) || (ctx->body_text && *ctx->body_text))
+		return g_strdup("en");
+	return g_strdup(ctx->cfg->language);
+}
+
+static void
+fill_log_entry(const msgctx *ctx, log_entry *e, const char *party, const char *event)
+{
+	e->time = g_strdup(ctx->now_text);
+	e->message_id = g_strdup(ctx->message_id);
+	e->from = g_strdup(ctx->from_addr);
+	e->subject = g_strdup(ctx->subject);
+	e->party = g_strdup(party);
+	e->fingerprint = g_strdup("");
+	e->event = g_strdup(event);
+}
+
+/* The decision for plain mail. Signed commands and the rules table take
+ * over here as the PGP and workflow work lands. */
+static vstatus
+decide_and_commit(msgctx *ctx, store_t *st)
+{
+	log_entry e = { 0 };
+	char *party = NULL, *key = seen_key(ctx), *rec = NULL;
+	const char *outcome = "logged";
+	vstatus rc;
+	bool allow = false;
+
+	if ((rc = store_begin(st)) != VS_OK)
+		goto done;
+	switch (ctx->kind) {
+	case CLASS_NEW_REPORT:
+		if (ctx->auto_reason) {
+			/* A bounce or auto-reply without a case opens nothing. */
+			rc = record_for_operator(ctx, st, "noise", ctx->auto_reason);
+			outcome = "auto-reply without a case: logged, not answered";
+			break;
+		}
+		{
+			GTimeZone *tz = g_time_zone_new_identifier(ctx->cfg->timezone);
+			GDateTime *local = g_date_time_to_timezone(ctx->now, tz);
+			char *tag = NULL, *title;
+
+			rc = case_store_new_tag(st, ctx->cfg->tag_prefix, g_date_time_get_year(local), &tag);
+			g_date_time_unref(local);
+			g_time_zone_unref(tz);
+			if (rc != VS_OK)
+				break;
+			ctx->case_tag = tag;
+			log_set_case(tag);
+			ctx->vcase = vcase_new(tag, ctx->now_text);
+			title = util_strip_subject_prefixes(ctx->subject);
+			if (g_utf8_strlen(title, -1) > 200) {
+				char *cut = g_utf8_substring(title, 0, 200);
+				g_free(title);
+				title = cut;
+			}
+			g_free(ctx->vcase->title);
+			ctx->vcase->title = title;
+			g_free(ctx->vcase->reporter_address);
+			ctx->vcase->reporter_address = g_strdup(ctx->from_addr);
+			g_free(ctx->vcase->reporter_language);
+			ctx->vcase->reporter_language = pick_language(ctx);
+		}
+		party = g_strdup("reporter");
+		fill_log_entry(ctx, &e, party, "report");
+		e.accepted = true;
+		e.reason = g_strdup("new case opened from an untagged mail to the intake address");
+		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
+			break;
+		if (allow) {
+			msgctx_add_reply(ctx, ctx->from_addr, "ack", ctx->vcase->reporter_language);
+			outcome = "case opened; acknowledgement queued";
+		} else {
+			outcome = "case opened; no acknowledgement (reply rate limit)";
+		}
+		break;
+	case CLASS_CASE:
+		if ((rc = case_store_get(st, ctx->case_tag, &ctx->vcase)) != VS_OK)
+			break;
+		log_set_case(ctx->case_tag);
+		party = party_of(ctx, ctx->vcase);
+		fill_log_entry(ctx, &e, party, ctx->auto_reason ? "auto-reply" : "reply");
+		e.accepted = false;
+		if (ctx->auto_reason) {
+			e.reason = g_strdup(ctx->auto_reason);
+			outcome = "logged; auto-reply, not answered";
+			break;
+		}
+		e.reason = g_strdup("not signed: stored in the case log, no effect on the case");
+		if (strcmp(party, "unknown") == 0) {
+			/* Strangers get no answer: an answer would confirm the case. */
+			outcome = "logged; sender is not a party of the case, not answered";
+			break;
+		}
+		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
+			break;
+		if (allow) {
+			const party_conf *p = config_party_by_address(ctx->cfg, ctx->from_addr);
+			const char *lang = strcmp(party, "reporter") == 0
+				? ctx->vcase->reporter_language : (p ? p->language : ctx->cfg->language);
+			msgctx_add_reply(ctx, ctx->from_addr, "unsigned", lang && *lang ? lang : ctx->cfg->language);
+			outcome = "logged; told what a command needs";
+		} else {
+			outcome = "logged; not answered (reply rate limit)";
+		}
+		break;
+	case CLASS_OPERATOR:
+	default:
+		rc = record_for_operator(ctx, st, "operator", ctx->class_reason);
+		outcome = "held for an operator";
+		log_warn("operator queue: %s", ctx->class_reason);
+		/* Each case the mail named gets the entry in its log too. */
+		if (rc == VS_OK) {
+			unsigned int i;
+			for (i = 0; i < ctx->tags_found->len && rc == VS_OK; i++) {
+				const char *item = g_ptr_array_index(ctx->tags_found, i);
+				vcase *c = NULL;
+				log_entry oe = { 0 };
+				char *p;
+
+				if (!g_str_has_prefix(item, "tag:"))
+					continue;
+				rc = case_store_get(st, item + 4, &c);
+				if (rc == VS_NOT_FOUND) {
+					rc = VS_OK;
+					continue;
+				}
+				if (rc != VS_OK)
+					break;
+				p = party_of(ctx, c);
+				fill_log_entry(ctx, &oe, p, "ambiguous");
+				oe.reason = g_strdup(ctx->class_reason);
+				oe.outcome = g_strdup(outcome);
+				rc = case_log_append(st, c, &oe);
+				if (rc == VS_OK)
+					rc = case_store_put(st, c);
+				log_entry_clear(&oe);
+				g_free(p);
+				vcase_free(c);
+			}
+		}
+		break;
+	}
+	if (rc == VS_OK && ctx->vcase) {
+		g_free(ctx->vcase->updated);
+		ctx->vcase->updated = g_strdup(ctx->now_text);
+		if (ctx->replies->len)
+			rc = queue_replies(ctx, st);
+		e.outcome = g_strdup(outcome);
+		if (rc == VS_OK)
+			rc = case_log_append(st, ctx->vcase, &e);
+		if (rc == VS_OK)
+			rc = case_store_put(st, ctx->vcase);
+	}
+	rec = seen_record(ctx, outcome);
+	if (rc == VS_OK)
+		rc = seen_put(st, key, rec);
+	if (rc == VS_OK)
+		rc = store_commit(st);
+	else
+		store_abort(st);
+	if (rc == VS_OK)
+		log_info("%s (%s)", outcome, ctx->class_reason ? ctx->class_reason : "-");
+	else
+		g_ptr_array_set_size(ctx->outbox_ids, 0);
+done:
+	log_entry_clear(&e);
+	g_free(party);
+	g_free(key);
+	g_free(rec);
+	return rc;
+}
+
+/* Everything after the spool copy exists; safe to run again on the same
+ * message at any point (the seen index makes the second run a no-op). */
+static vstatus
+process_spooled(msgctx *ctx, store_t *st, bool send_now)
+{
+	char *key = NULL, *prev = NULL;
+	flush_counts counts;
+	vstatus rc;
+
+	if ((rc = parse_message(ctx)) != VS_OK)
+		goto done;
+	log_set_message(ctx->message_id);
+	key = seen_key(ctx);
+	rc = seen_get(st, key, &prev);
+	if (rc == VS_OK) {
+		log_info("already processed: nothing to do");
+		rc = spool_done(ctx);
+		goto done;
+	}
+	if (rc != VS_NOT_FOUND)
+		goto done;
+	if (ctx->malformed_reason) {
+		rc = quarantine(ctx, st);
+		goto done;
+	}
+	if ((rc = unwrap_message(ctx)) != VS_OK)
+		goto done;
+	if ((rc = classify_message(ctx, st)) != VS_OK)
+		goto done;
+	if ((rc = decide_and_commit(ctx, st)) != VS_OK)
+		goto done;
+	if ((rc = spool_done(ctx)) != VS_OK)
+		goto done;
+	/* The mail is committed; a failed send stays queued for `flush`. */
+	if (send_now && ctx->outbox_ids->len) {
+		vstatus frc = outbox_flush(st, ctx->cfg, ctx->outbox_ids, ctx->now, &counts);
+		if (frc != VS_OK)
+			log_warn("outbox bookkeeping failed (%s); flush will retry",
+				 status_to_string(frc));
+	}
+done:
+	g_free(key);
+	g_free(prev);
+	return rc;
+}
+
+vstatus
+deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd)
+{
+	msgctx *ctx = msgctx_new(cfg, now);
+	store_t *st = NULL;
+	char *path = NULL;
+	vstatus rc;
+
+	if (recipient)
+		ctx->recipient = g_ascii_strdown(recipient, -1);
+	if ((rc = ingest_read(ctx, fd)) != VS_OK)
+		goto done;
+	if ((rc = ingest_spool(ctx)) != VS_OK)
+		goto done;
+	path = deliver_store_path(cfg);
+	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
+		goto done;
+	rc = process_spooled(ctx, st, true);
+done:
+	if (rc != VS_OK)
+		log_err("deliver failed: %s; the MTA keeps the message and retries",
+			status_to_string(rc));
+	store_close(st);
+	g_free(path);
+	msgctx_free(ctx);
+	log_set_case(NULL);
+	log_set_message(NULL);
+	return rc;
+}
+
+vstatus
+deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int *count_out)
+{
+	char *dir = ingest_dir(cfg, "spool/new");
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	vstatus rc = VS_OK;
+
+	*count_out = 0;
+	if (d == NULL) {
+		g_free(dir);
+		return VS_OK;
+	}
+	while (rc == VS_OK && (name = g_dir_read_name(d)) != NULL) {
+		msgctx *ctx;
+		char *path;
+		gsize len = 0;
+
+		if (strlen(name) != 64)
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		ctx = msgctx_new(cfg, now);
+		if (g_file_get_contents(path, &ctx->raw, &len, NULL)) {
+			ctx->raw_len = ctx->total_len = len;
+			ctx->raw_sha256 = g_strdup(name);
+			ctx->spool_path = path;
+			path = NULL;
+			if (len == 0)
+				ctx->malformed_reason = g_strdup("empty message");
+			else if ((long)len >= cfg->limits.message_size)
+				ctx->malformed_reason = g_strdup_printf("oversize: at least %zu bytes (spool copy cut at the limit)", (size_t)len);
+			/* The caller flushes the whole outbox afterwards. */
+			rc = process_spooled(ctx, st, false);
+			(*count_out)++;
+		}
+		g_free(path);
+		msgctx_free(ctx);
+		log_set_case(NULL);
+		log_set_message(NULL);
+	}
+	g_dir_close(d);
+	g_free(dir);
+	return rc;
+}

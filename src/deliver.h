@@ -1,0 +1,17 @@
+/* deliver.h - the pipeline driver for one incoming message.
+ * ingest -> parse -> unwrap -> classify -> decide -> commit -> send, plus the
+ * quarantine and operator queue, and recovery of anything left in the spool. */
+#ifndef VULTURES_DELIVER_H
+#define VULTURES_DELIVER_H
+
+#include "config.h"
+#include "status.h"
+#include "store.h"
+
+/* Read a message from FD and process it. VS_OK means the MTA may forget it. */
+vstatus deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd);
+/* Process messages left in spool/new by an interrupted run. */
+vstatus deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int *count_out);
+char *deliver_store_path(const vconfig *cfg);
+
+#endif

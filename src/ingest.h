@@ -1,0 +1,17 @@
+/* ingest.h - take the raw message from the MTA and make it durable.
+ * Reads the input to EOF (so a truncated pipe is never accepted), keeps at
+ * most limits.message_size bytes, and writes the spool copy before anything. */
+#ifndef VULTURES_INGEST_H
+#define VULTURES_INGEST_H
+
+#include "msgctx.h"
+
+/* Read FD to EOF into ctx->raw. VS_IO when the input cannot be read. */
+vstatus ingest_read(msgctx *ctx, int fd);
+/* Create the home layout and write ctx->raw to spool/new/<sha256>. */
+vstatus ingest_spool(msgctx *ctx);
+/* Directories under home. */
+char *ingest_dir(const vconfig *cfg, const char *sub);
+vstatus ingest_prepare_home(const vconfig *cfg);
+
+#endif

@@ -1,0 +1,77 @@
+/* msgctx.c - creation and release of the per-message context. */
+#include "autoconf.h"
+
+#include "msgctx.h"
+#include "util.h"
+
+msgctx *
+msgctx_new(const vconfig *cfg, GDateTime *now)
+{
+	msgctx *ctx = g_new0(msgctx, 1);
+
+	ctx->cfg = cfg;
+	ctx->now = g_date_time_ref(now);
+	ctx->now_text = util_format_time(now);
+	ctx->references = g_ptr_array_new_with_free_func(g_free);
+	ctx->tags_found = g_ptr_array_new_with_free_func(g_free);
+	ctx->replies = g_ptr_array_new();
+	ctx->outbox_ids = g_ptr_array_new_with_free_func(g_free);
+	return ctx;
+}
+
+static void
+reply_request_free(reply_request *r)
+{
+	g_free(r->to);
+	g_free(r->template_name);
+	g_free(r->language);
+	g_free(r->in_reply_to);
+	g_free(r);
+}
+
+void
+msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
+		 const char *language)
+{
+	reply_request *r = g_new0(reply_request, 1);
+
+	r->to = g_strdup(to);
+	r->template_name = g_strdup(template_name);
+	r->language = g_strdup(language);
+	r->in_reply_to = g_strdup(ctx->message_id ? ctx->message_id : "");
+	g_ptr_array_add(ctx->replies, r);
+}
+
+void
+msgctx_free(msgctx *ctx)
+{
+	unsigned int i;
+
+	if (ctx == NULL)
+		return;
+	g_date_time_unref(ctx->now);
+	g_free(ctx->now_text);
+	g_free(ctx->recipient);
+	g_free(ctx->raw);
+	g_free(ctx->raw_sha256);
+	g_free(ctx->spool_path);
+	if (ctx->message)
+		g_object_unref(ctx->message);
+	g_free(ctx->message_id);
+	g_free(ctx->from_addr);
+	g_free(ctx->subject);
+	g_free(ctx->body_text);
+	g_free(ctx->body_hash);
+	g_ptr_array_unref(ctx->references);
+	g_free(ctx->auto_reason);
+	g_free(ctx->malformed_reason);
+	g_free(ctx->case_tag);
+	g_free(ctx->class_reason);
+	g_ptr_array_unref(ctx->tags_found);
+	vcase_free(ctx->vcase);
+	for (i = 0; i < ctx->replies->len; i++)
+		reply_request_free(g_ptr_array_index(ctx->replies, i));
+	g_ptr_array_unref(ctx->replies);
+	g_ptr_array_unref(ctx->outbox_ids);
+	g_free(ctx);
+}

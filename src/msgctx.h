@@ -1,0 +1,87 @@
+/* msgctx.h - the per-message context: everything one delivery knows.
+ * Each pipeline stage fills its part; msgctx_free() releases every object
+ * the message owns (GMime objects, strings, the case, outgoing mail). */
+#ifndef VULTURES_MSGCTX_H
+#define VULTURES_MSGCTX_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "casedb.h"
+#include "config.h"
+
+typedef enum {
+	CRYPTO_NONE = 0,       /* no OpenPGP at all */
+	CRYPTO_PARTIAL,        /* some parts encrypted */
+	CRYPTO_FULL,           /* the whole body encrypted */
+} crypto_encryption;
+
+/* What unwrap found, before any decision (filled fully by the PGP work). */
+typedef struct {
+	crypto_encryption encrypted;
+	bool decrypted;
+	bool signed_any;
+} crypto_record;
+
+typedef enum {
+	CLASS_NONE = 0,
+	CLASS_NEW_REPORT,      /* no tag, to the intake address: open a case */
+	CLASS_CASE,            /* exactly one case found */
+	CLASS_OPERATOR,        /* ambiguous or unknown: operator queue */
+} class_kind;
+
+typedef struct {
+	char *to;              /* one recipient */
+	char *template_name;
+	char *language;
+	char *in_reply_to;     /* Message-ID we answer, without <> */
+} reply_request;
+
+typedef struct {
+	const vconfig *cfg;
+	GDateTime *now;
+	char *now_text;
+	char *recipient;         /* deliver --recipient, lower-cased, or NULL */
+
+	/* ingest */
+	char *raw;
+	size_t raw_len;          /* bytes kept (at most message_size) */
+	size_t total_len;        /* bytes read from the MTA */
+	char *raw_sha256;
+	char *spool_path;        /* spool/new/<sha256> while pending */
+
+	/* parse */
+	GMimeMessage *message;
+	char *message_id;        /* without angle brackets, or "" */
+	char *from_addr;         /* lower-cased addr-spec of the single From */
+	int from_count;          /* mailboxes in From (RFC 5322: one) */
+	int from_headers;        /* From: header lines */
+	char *subject;           /* decoded, UTF-8 */
+	char *body_text;         /* first inline text/plain, decoded to UTF-8 */
+	char *body_hash;         /* SHA-256 of the raw body after the headers */
+	GPtrArray *references;   /* In-Reply-To, then References (last first) */
+	char *auto_reason;       /* non-NULL: bounce/auto-reply/loop, never answer */
+	char *malformed_reason;  /* non-NULL: quarantine */
+
+	/* unwrap */
+	crypto_record crypto;
+
+	/* classify */
+	class_kind kind;
+	char *case_tag;
+	char *class_reason;
+	GPtrArray *tags_found;   /* canonical tags and aliases seen */
+
+	/* decisions and effects */
+	vcase *vcase;
+	GPtrArray *replies;      /* reply_request * */
+	GPtrArray *outbox_ids;   /* char *, queued in this delivery */
+} msgctx;
+
+msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);
+void msgctx_free(msgctx *ctx);
+void msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
+		      const char *language);
+
+#endif

@@ -1,0 +1,207 @@
+/* outbox.c - queued, sent and held outgoing mail. */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include "casedb.h"
+#include "log.h"
+#include "outbox.h"
+#include "send.h"
+#include "util.h"
+
+vstatus
+outbox_new_id(store_t *st, char **id_out)
+{
+	gint64 n = 0;
+	vstatus rc = counter_next(st, "outbox", &n);
+
+	*id_out = rc == VS_OK ? g_strdup_printf("%010" G_GINT64_FORMAT, n) : NULL;
+	return rc;
+}
+
+vstatus
+outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *root;
+	char *text = NULL, *key_rec = NULL, *key_data = NULL, *key_queue = NULL;
+	char *created = util_format_time(m->now);
+	vstatus rc;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_string_value(b, id);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, "queued");
+	json_builder_set_member_name(b, "case");
+	json_builder_add_string_value(b, m->case_tag ? m->case_tag : "");
+	json_builder_set_member_name(b, "template");
+	json_builder_add_string_value(b, m->template_name);
+	json_builder_set_member_name(b, "created");
+	json_builder_add_string_value(b, created);
+	json_builder_set_member_name(b, "created_epoch");
+	json_builder_add_int_value(b, g_date_time_to_unix(m->now));
+	json_builder_set_member_name(b, "env_from");
+	json_builder_add_string_value(b, m->env_from);
+	json_builder_set_member_name(b, "rcpt");
+	json_builder_add_string_value(b, m->rcpt);
+	json_builder_set_member_name(b, "message_id");
+	json_builder_add_string_value(b, m->message_id);
+	json_builder_set_member_name(b, "tries");
+	json_builder_add_int_value(b, 0);
+	json_builder_set_member_name(b, "last_error");
+	json_builder_add_string_value(b, "");
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	text = json_node_to_string(root);
+
+	key_rec = g_strconcat("outbox/", id, NULL);
+	key_data = g_strconcat("outmail/", id, NULL);
+	key_queue = g_strconcat("queue/", id, NULL);
+	if ((rc = store_put_str(st, key_rec, text)) != VS_OK)
+		goto done;
+	if ((rc = store_put_str(st, key_data, m->data)) != VS_OK)
+		goto done;
+	if ((rc = store_put_str(st, key_queue, "")) != VS_OK)
+		goto done;
+	if (m->case_tag && *m->case_tag)
+		rc = msgid_index_put(st, m->message_id, m->case_tag);
+done:
+	json_node_unref(root);
+	g_object_unref(b);
+	g_free(text);
+	g_free(key_rec);
+	g_free(key_data);
+	g_free(key_queue);
+	g_free(created);
+	return rc;
+}
+
+static bool
+collect_key_suffix(const char *key, const char *value, size_t len, void *data)
+{
+	GPtrArray *ids = data;
+
+	(void)value;
+	(void)len;
+	g_ptr_array_add(ids, g_strdup(strchr(key, '/') + 1));
+	return true;
+}
+
+/* Send one queued mail and record the result in its own transaction. */
+static vstatus
+flush_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now,
+	  flush_counts *counts)
+{
+	char *key_rec = g_strconcat("outbox/", id, NULL);
+	char *key_data = g_strconcat("outmail/", id, NULL);
+	char *key_queue = g_strconcat("queue/", id, NULL);
+	char *rec_text = NULL, *data = NULL, *why = NULL, *text = NULL, *when = NULL;
+	size_t data_len = 0;
+	JsonNode *root = NULL;
+	JsonObject *o;
+	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
+	send_item item;
+	vstatus rc, sent;
+
+	rc = store_get(st, key_queue, &text, NULL);
+	g_free(text);
+	text = NULL;
+	if (rc == VS_NOT_FOUND) {  /* already sent by another run */
+		rc = VS_OK;
+		goto done;
+	}
+	if (rc != VS_OK)
+		goto done;
+	if ((rc = store_get(st, key_rec, &rec_text, NULL)) != VS_OK)
+		goto done;
+	if ((rc = store_get(st, key_data, &data, &data_len)) != VS_OK)
+		goto done;
+	root = json_string_parse(rec_text);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+		log_err("outbox %s: record is corrupt", id);
+		rc = VS_STORE;
+		goto done;
+	}
+	o = json_node_get_object(root);
+	g_ptr_array_add(rcpts, g_strdup(json_obj_str(o, "rcpt")));
+	item.id = id;
+	item.env_from = json_obj_str(o, "env_from");
+	item.rcpts = rcpts;
+	item.created = json_object_has_member(o, "created_epoch")
+		? json_object_get_int_member(o, "created_epoch") : 0;
+	item.data = data;
+	item.len = data_len;
+
+	sent = send_item_deliver(cfg, &item, &why);
+	json_object_set_int_member(o, "tries", json_object_get_int_member(o, "tries") + 1);
+	when = util_format_time(now);
+	if (sent == VS_OK) {
+		json_object_set_string_member(o, "state", "sent");
+		json_object_set_string_member(o, "sent_at", when);
+		json_object_set_string_member(o, "last_error", "");
+		counts->sent++;
+		log_info("outbox %s: sent (%s)", id, cfg->delivery.method);
+	} else if (sent == VS_SEND_PERM) {
+		json_object_set_string_member(o, "state", "held");
+		json_object_set_string_member(o, "last_error", why ? why : "refused");
+		counts->held++;
+		log_warn("outbox %s: held: %s", id, why ? why : "refused");
+	} else {
+		json_object_set_string_member(o, "last_error", why ? why : status_to_string(sent));
+		counts->deferred++;
+		log_warn("outbox %s: deferred: %s", id, why ? why : status_to_string(sent));
+	}
+	text = json_node_to_string(root);
+	if ((rc = store_begin(st)) != VS_OK)
+		goto done;
+	rc = store_put_str(st, key_rec, text);
+	if (rc == VS_OK && sent != VS_SEND_TEMP)
+		rc = store_del(st, key_queue);
+	if (rc == VS_OK && sent == VS_SEND_PERM) {
+		char *key_held = g_strconcat("held/", id, NULL);
+		rc = store_put_str(st, key_held, "");
+		g_free(key_held);
+	}
+	if (rc == VS_OK)
+		rc = store_commit(st);
+	else
+		store_abort(st);
+done:
+	if (root)
+		json_node_unref(root);
+	g_ptr_array_unref(rcpts);
+	g_free(rec_text);
+	g_free(data);
+	g_free(why);
+	g_free(text);
+	g_free(when);
+	g_free(key_rec);
+	g_free(key_data);
+	g_free(key_queue);
+	return rc;
+}
+
+vstatus
+outbox_flush(store_t *st, const vconfig *cfg, GPtrArray *ids, GDateTime *now,
+	     flush_counts *counts)
+{
+	GPtrArray *todo = g_ptr_array_new_with_free_func(g_free);
+	unsigned int i;
+	vstatus rc = VS_OK;
+
+	memset(counts, 0, sizeof(*counts));
+	if (ids) {
+		for (i = 0; i < ids->len; i++)
+			g_ptr_array_add(todo, g_strdup(g_ptr_array_index(ids, i)));
+	} else {
+		rc = store_scan(st, "queue/", collect_key_suffix, todo);
+		if (rc != VS_OK)
+			goto done;
+	}
+	for (i = 0; i < todo->len && rc == VS_OK; i++)
+		rc = flush_one(st, cfg, g_ptr_array_index(todo, i), now, counts);
+done:
+	g_ptr_array_unref(todo);
+	return rc;
+}

@@ -1,0 +1,264 @@
+/* store.c - Tokyo Cabinet B+ tree behind store.h. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tcutil.h>
+#include <tcbdb.h>
+
+#include <glib.h>
+
+#include "log.h"
+#include "store.h"
+
+struct store {
+	TCBDB *bdb;
+	int lock_fd;
+	bool in_txn;
+};
+
+static vstatus
+store_error(store_t *st, const char *what)
+{
+	int ecode = tcbdbecode(st->bdb);
+
+	log_err("store: %s: %s", what, tcbdberrmsg(ecode));
+	if (ecode == TCENOPERM || ecode == TCENOFILE || ecode == TCEOPEN ||
+	    ecode == TCEWRITE || ecode == TCEREAD || ecode == TCESYNC ||
+	    ecode == TCEMMAP || ecode == TCETRUNC)
+		return VS_STORE;
+	if (ecode == TCENOREC)
+		return VS_NOT_FOUND;
+	return VS_STORE;
+}
+
+/* Our own lock beside the database, taken before Tokyo Cabinet opens it.
+ * Cabinet's fcntl() lock is dropped by POSIX whenever the process closes
+ * any descriptor of the file, which its crash recovery does; flock() locks
+ * belong to our descriptor alone and stay until we let go. */
+static vstatus
+store_lock(const char *path, bool writer, int lock_wait, int *fd_out)
+{
+	char *lock_path = g_strconcat(path, ".lock", NULL);
+	gint64 deadline = g_get_monotonic_time() + (gint64)lock_wait * G_USEC_PER_SEC;
+	vstatus rc = VS_OK;
+	int fd;
+
+	*fd_out = -1;
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_err("store: cannot open %s: %s", lock_path, g_strerror(errno));
+		rc = errno == ENOENT || errno == ENOTDIR || errno == EACCES ? VS_IO : VS_STORE;
+		goto done;
+	}
+	/* A bounded wait: a stuck writer must turn into a retry (exit 75)
+	 * for the MTA, never into an endless wait. */
+	while (flock(fd, (writer ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || g_get_monotonic_time() >= deadline) {
+			log_err("store: %s is locked by another process", path);
+			close(fd);
+			rc = VS_LOCKED;
+			goto done;
+		}
+		g_usleep(20000);
+	}
+	*fd_out = fd;
+done:
+	g_free(lock_path);
+	return rc;
+}
+
+vstatus
+store_open(const char *path, bool writer, int lock_wait, store_t **out)
+{
+	store_t *st;
+	int mode, lock_fd, ecode;
+	vstatus rc;
+
+	*out = NULL;
+	rc = store_lock(path, writer, lock_wait, &lock_fd);
+	if (rc != VS_OK)
+		return rc;
+	st = g_new0(store_t, 1);
+	st->lock_fd = lock_fd;
+	st->bdb = tcbdbnew();
+	/* Each transaction is synced to disk when committed (BDBOTSYNC):
+	 * once deliver exits 0 the MTA deletes its copy. */
+	tcbdbtune(st->bdb, 0, 0, 0, -1, -1, BDBTLARGE);
+	tcbdbsetmutex(st->bdb);
+	if (writer)
+		mode = BDBOWRITER | BDBOCREAT | BDBOTSYNC | BDBOLCKNB;
+	else
+		mode = BDBOREADER | BDBOLCKNB;
+	if (!tcbdbopen(st->bdb, path, mode)) {
+		ecode = tcbdbecode(st->bdb);
+		log_err("store: cannot open %s: %s", path, tcbdberrmsg(ecode));
+		tcbdbdel(st->bdb);
+		close(st->lock_fd);
+		g_free(st);
+		return ecode == TCELOCK ? VS_LOCKED : VS_STORE;
+	}
+	*out = st;
+	return VS_OK;
+}
+
+void
+store_close(store_t *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_abort(st);
+	tcbdbclose(st->bdb);
+	tcbdbdel(st->bdb);
+	close(st->lock_fd);
+	g_free(st);
+}
+
+vstatus
+store_begin(store_t *st)
+{
+	if (st->in_txn)
+		return VS_INTERNAL;
+	if (!tcbdbtranbegin(st->bdb))
+		return store_error(st, "begin transaction");
+	st->in_txn = true;
+	return VS_OK;
+}
+
+vstatus
+store_commit(store_t *st)
+{
+	if (!st->in_txn)
+		return VS_INTERNAL;
+	st->in_txn = false;
+	if (!tcbdbtrancommit(st->bdb))
+		return store_error(st, "commit");
+	return VS_OK;
+}
+
+void
+store_abort(store_t *st)
+{
+	if (!st->in_txn)
+		return;
+	st->in_txn = false;
+	if (!tcbdbtranabort(st->bdb))
+		store_error(st, "abort");
+}
+
+vstatus
+store_get(store_t *st, const char *key, char **value_out, size_t *len_out)
+{
+	int sz = 0;
+	void *v;
+	char *copy;
+
+	*value_out = NULL;
+	v = tcbdbget(st->bdb, key, (int)strlen(key), &sz);
+	if (v == NULL) {
+		if (tcbdbecode(st->bdb) == TCENOREC)
+			return VS_NOT_FOUND;
+		return store_error(st, "get");
+	}
+	copy = g_malloc((gsize)sz + 1);
+	memcpy(copy, v, (size_t)sz);
+	copy[sz] = '\0';
+	tcfree(v);
+	*value_out = copy;
+	if (len_out)
+		*len_out = (size_t)sz;
+	return VS_OK;
+}
+
+vstatus
+store_put(store_t *st, const char *key, const void *value, size_t len)
+{
+	if (len > INT32_MAX)
+		return VS_MALFORMED;
+	if (!tcbdbput(st->bdb, key, (int)strlen(key), value, (int)len))
+		return store_error(st, "put");
+	return VS_OK;
+}
+
+vstatus
+store_put_str(store_t *st, const char *key, const char *value)
+{
+	return store_put(st, key, value, strlen(value));
+}
+
+vstatus
+store_del(store_t *st, const char *key)
+{
+	if (!tcbdbout(st->bdb, key, (int)strlen(key))) {
+		if (tcbdbecode(st->bdb) == TCENOREC)
+			return VS_OK;
+		return store_error(st, "delete");
+	}
+	return VS_OK;
+}
+
+static vstatus
+store_scan_dir(store_t *st, const char *prefix, store_scan_fn fn, void *data, bool reverse)
+{
+	BDBCUR *cur;
+	size_t plen = strlen(prefix);
+	vstatus rc = VS_OK;
+	bool ok;
+
+	cur = tcbdbcurnew(st->bdb);
+	if (cur == NULL)
+		return VS_NOMEM;
+	if (reverse) {
+		/* Jump just past the prefix range, then step back into it. */
+		char *past = g_strdup_printf("%s\xff", prefix);
+		ok = tcbdbcurjump(cur, past, (int)strlen(past));
+		g_free(past);
+		if (ok)
+			ok = tcbdbcurprev(cur);
+		else
+			ok = tcbdbcurlast(cur);
+	} else {
+		ok = tcbdbcurjump(cur, prefix, (int)plen);
+	}
+	while (ok) {
+		int ksz = 0, vsz = 0;
+		const char *k = tcbdbcurkey3(cur, &ksz);
+		const char *v;
+		char *kcopy, *vcopy;
+		bool more;
+
+		if (k == NULL || (size_t)ksz < plen || memcmp(k, prefix, plen) != 0)
+			break;
+		kcopy = g_strndup(k, (gsize)ksz);
+		v = tcbdbcurval3(cur, &vsz);
+		vcopy = v ? g_strndup(v, (gsize)vsz) : g_strdup("");
+		more = fn(kcopy, vcopy, v ? (size_t)vsz : 0, data);
+		g_free(kcopy);
+		g_free(vcopy);
+		if (!more)
+			break;
+		ok = reverse ? tcbdbcurprev(cur) : tcbdbcurnext(cur);
+	}
+	tcbdbcurdel(cur);
+	return rc;
+}
+
+vstatus
+store_scan(store_t *st, const char *prefix, store_scan_fn fn, void *data)
+{
+	return store_scan_dir(st, prefix, fn, data, false);
+}
+
+vstatus
+store_scan_reverse(store_t *st, const char *prefix, store_scan_fn fn, void *data)
+{
+	return store_scan_dir(st, prefix, fn, data, true);
+}

@@ -1,0 +1,205 @@
+/* util.c - durable file writes, hashes, time and text helpers. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "log.h"
+#include "util.h"
+
+vstatus
+util_mkdirs(const char *dir)
+{
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		log_err("cannot create %s: %s", dir, g_strerror(errno));
+		return VS_IO;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		log_err("cannot write in %s: %s", dir, g_strerror(errno));
+		return VS_IO;
+	}
+	return VS_OK;
+}
+
+vstatus
+util_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	vstatus rc = VS_OK;
+
+	if (fd < 0) {
+		log_err("cannot open directory %s: %s", dir, g_strerror(errno));
+		return VS_IO;
+	}
+	if (fsync(fd) != 0) {
+		log_err("fsync %s: %s", dir, g_strerror(errno));
+		rc = VS_IO;
+	}
+	close(fd);
+	return rc;
+}
+
+vstatus
+util_write_durable(const char *tmpdir, const char *destdir, const char *name,
+		   const void *data, size_t len)
+{
+	char *tmpname = g_strdup_printf("%s/%s.%ld.tmp", tmpdir, name, (long)getpid());
+	char *dest = g_build_filename(destdir, name, NULL);
+	const char *p = data;
+	size_t left = len;
+	vstatus rc = VS_IO;
+	int fd;
+
+	fd = open(tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_err("cannot create %s: %s", tmpname, g_strerror(errno));
+		goto done;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("write %s: %s", tmpname, g_strerror(errno));
+			close(fd);
+			unlink(tmpname);
+			goto done;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		log_err("fsync %s: %s", tmpname, g_strerror(errno));
+		unlink(tmpname);
+		goto done;
+	}
+	if (rename(tmpname, dest) != 0) {
+		log_err("rename %s: %s", tmpname, g_strerror(errno));
+		unlink(tmpname);
+		goto done;
+	}
+	rc = util_fsync_dir(destdir);
+done:
+	g_free(tmpname);
+	g_free(dest);
+	return rc;
+}
+
+vstatus
+util_rename_durable(const char *from, const char *to)
+{
+	char *dir;
+	vstatus rc;
+
+	if (rename(from, to) != 0) {
+		log_err("rename %s: %s", from, g_strerror(errno));
+		return VS_IO;
+	}
+	dir = g_path_get_dirname(to);
+	rc = util_fsync_dir(dir);
+	g_free(dir);
+	return rc;
+}
+
+char *
+util_sha256_hex(const void *data, size_t len)
+{
+	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+}
+
+char *
+util_random_hex(size_t bytes)
+{
+	GString *s = g_string_new(NULL);
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		g_string_append_printf(s, "%02x", (unsigned)g_random_int_range(0, 256));
+	return g_string_free(s, FALSE);
+}
+
+GDateTime *
+util_parse_time(const char *text)
+{
+	size_t n;
+	char *fixed, *p;
+	GDateTime *t;
+
+	if (text == NULL)
+		return NULL;
+	n = strlen(text);
+	/* A zone is mandatory: "Z" or a numeric offset at the end. */
+	if (n < 11)
+		return NULL;
+	if (!(text[n - 1] == 'Z' || text[n - 1] == 'z' ||
+	      (n > 6 && (text[n - 6] == '+' || text[n - 6] == '-') && text[n - 3] == ':') ||
+	      (n > 5 && (text[n - 5] == '+' || text[n - 5] == '-') && g_ascii_isdigit(text[n - 4]))))
+		return NULL;
+	/* Accept "2026-11-22 10:00:00+09:00" as well as the "T" form. */
+	fixed = g_strdup(text);
+	if (n > 10 && fixed[10] == ' ')
+		fixed[10] = 'T';
+	for (p = fixed; *p; p++)
+		if (*p == ' ')
+			break;
+	if (*p != '\0') {
+		g_free(fixed);
+		return NULL;
+	}
+	t = g_date_time_new_from_iso8601(fixed, NULL);
+	g_free(fixed);
+	return t;
+}
+
+char *
+util_format_time(GDateTime *t)
+{
+	return g_date_time_format(t, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+char *
+util_strip_subject_prefixes(const char *subject)
+{
+	static GRegex *prefix;
+	char *cur, *next;
+
+	if (prefix == NULL)
+		prefix = g_regex_new("^\\s*(re|aw|sv|vs|antw|odp|r|fw|fwd|wg|tr|rv|"
+				     "転送|返信|回复|答复|回覆)(\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]\\s*",
+				     G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+	cur = g_strstrip(g_strdup(subject ? subject : ""));
+	for (;;) {
+		next = g_regex_replace_literal(prefix, cur, -1, 0, "", G_REGEX_MATCH_ANCHORED, NULL);
+		if (next == NULL || strcmp(next, cur) == 0) {
+			g_free(next);
+			break;
+		}
+		g_free(cur);
+		cur = next;
+	}
+	return cur;
+}
+
+bool
+util_has_japanese(const char *text)
+{
+	const char *p;
+
+	if (text == NULL || !g_utf8_validate(text, -1, NULL))
+		return false;
+	for (p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		GUnicodeScript s = g_unichar_get_script(c);
+		if (s == G_UNICODE_SCRIPT_HIRAGANA || s == G_UNICODE_SCRIPT_KATAKANA ||
+		    s == G_UNICODE_SCRIPT_HAN)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,35 @@
+/* util.h - small helpers with no policy: durable files, hashes, clock, text.
+ * Durable means written to a temporary name, fsynced, renamed into place and
+ * the directory fsynced, so a crash leaves either nothing or the whole file. */
+#ifndef VULTURES_UTIL_H
+#define VULTURES_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "status.h"
+
+/* Create DIR and parents with mode 0700 when missing. */
+vstatus util_mkdirs(const char *dir);
+/* Write DATA to DESTDIR/NAME durably, going through TMPDIR (same fs). */
+vstatus util_write_durable(const char *tmpdir, const char *destdir, const char *name,
+			   const void *data, size_t len);
+/* Rename within one file system and fsync the destination directory. */
+vstatus util_rename_durable(const char *from, const char *to);
+vstatus util_fsync_dir(const char *dir);
+
+char *util_sha256_hex(const void *data, size_t len);
+char *util_random_hex(size_t bytes);
+
+/* Parse an ISO 8601 time that carries a zone ("Z", "+09:00"); NULL if not. */
+GDateTime *util_parse_time(const char *text);
+/* ISO 8601 with offset, seconds precision. */
+char *util_format_time(GDateTime *t);
+
+/* Strip reply/forward prefixes (Re:, AW:, 転送:, ...) from a decoded subject. */
+char *util_strip_subject_prefixes(const char *subject);
+/* True when TEXT contains Hiragana, Katakana or CJK ideographs. */
+bool util_has_japanese(const char *text);
+
+#endif

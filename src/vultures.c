@@ -1,0 +1,153 @@
+/* vultures.c - command line entry point.
+ * Parses the global options, loads the configuration, runs one subcommand
+ * and turns its status into the exit code through status_to_exit(). */
+#include "autoconf.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "cli.h"
+#include "config.h"
+#include "deliver.h"
+#include "log.h"
+#include "status.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"usage: vultures [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n"
+	"  deliver [--recipient ADDR]   read one message on stdin and process it\n"
+	"  flush                        finish spooled work, send queued mail\n"
+	"  case list [--state S] [--json]\n"
+	"  case show TAG [--json]\n"
+	"  check                        validate the configuration\n"
+	"\n"
+	"options:\n"
+	"  -c FILE       configuration (default $VULTURES_CONFIG, then " SYSCONFDIR "/vultures/vultures.conf)\n"
+	"  --now TIME    use TIME (ISO 8601 with a zone) as the clock\n"
+	"  -v            log to stderr as well as syslog\n"
+	"  --help, --version\n";
+
+/* The watchdog turns a hang into a retry before the MTA's own time limit
+ * would turn it into a bounce. */
+static void
+watchdog_fired(int sig)
+{
+	(void)sig;
+	_exit(75);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = NULL, *now_text = NULL, *recipient = NULL;
+	const char *command = NULL;
+	bool verbose = false;
+	exit_audience who = EXIT_FOR_CLI;
+	vconfig *cfg = NULL;
+	GDateTime *now = NULL;
+	char *why = NULL;
+	vstatus rc = VS_OK;
+	int i;
+
+	setlocale(LC_ALL, "");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			config_path = argv[++i];
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+			now_text = argv[++i];
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("vultures %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "vultures: unknown option %s\n%s", argv[i], usage_text);
+			return status_to_exit(VS_USAGE, EXIT_FOR_CLI);
+		} else {
+			command = argv[i++];
+			break;
+		}
+	}
+	if (command == NULL) {
+		fputs(usage_text, stderr);
+		return status_to_exit(VS_USAGE, EXIT_FOR_CLI);
+	}
+	if (strcmp(command, "deliver") == 0) {
+		/* From here on the MTA is listening: any failure means retry. */
+		who = EXIT_FOR_MTA;
+		signal(SIGPIPE, SIG_IGN);
+		for (; i < argc; i++) {
+			if (strcmp(argv[i], "--recipient") == 0 && i + 1 < argc)
+				recipient = argv[++i];
+			else {
+				fprintf(stderr, "vultures: deliver: unexpected argument %s\n", argv[i]);
+				rc = VS_USAGE;
+				goto done;
+			}
+		}
+	}
+	log_open(verbose);
+	if (config_path == NULL)
+		config_path = config_default_path();
+	rc = config_load(config_path, &cfg, &why);
+	if (rc != VS_OK) {
+		fputs(why, stderr);
+		goto done;
+	}
+	if (who == EXIT_FOR_MTA)
+		signal(SIGALRM, watchdog_fired), alarm((unsigned)cfg->limits.timeout);
+	if (now_text) {
+		now = util_parse_time(now_text);
+		if (now == NULL) {
+			fprintf(stderr, "vultures: --now %s: need ISO 8601 with a zone, e.g. 2026-12-07T13:00:00+09:00\n", now_text);
+			rc = VS_USAGE;
+			goto done;
+		}
+	} else {
+		now = g_date_time_new_now_utc();
+	}
+	{
+		/* Records and mails show the robot's own zone, with its offset. */
+		GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
+		GDateTime *local = g_date_time_to_timezone(now, tz);
+
+		g_date_time_unref(now);
+		now = local;
+		g_time_zone_unref(tz);
+	}
+	g_mime_init();
+	if (strcmp(command, "deliver") == 0)
+		rc = deliver_from_fd(cfg, now, recipient, STDIN_FILENO);
+	else if (strcmp(command, "flush") == 0 && i == argc)
+		rc = cli_flush(cfg, now);
+	else if (strcmp(command, "check") == 0 && i == argc)
+		rc = cli_check(cfg);
+	else if (strcmp(command, "case") == 0)
+		rc = cli_case(cfg, now, argc - i, argv + i);
+	else if (strcmp(command, "tick") == 0 || strcmp(command, "replay") == 0 ||
+		 strcmp(command, "stats") == 0) {
+		fprintf(stderr, "vultures: %s is not available yet in this version\n", command);
+		rc = VS_USAGE;
+	} else {
+		fprintf(stderr, "vultures: unknown command %s\n%s", command, usage_text);
+		rc = VS_USAGE;
+	}
+	g_mime_shutdown();
+done:
+	if (now)
+		g_date_time_unref(now);
+	config_free(cfg);
+	g_free(why);
+	return status_to_exit(rc, who);
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Transient trouble exits 75 (the MTA keeps the mail); the retry succeeds.
+. "${SRCDIR:-.}/t/lib.sh"
+plan 17
+NOW=2026-11-22T10:00:00+09:00
+make_mail "$T/r.eml" "rep@example.net" "Bug" "details $CANARY"
+
+# Home unusable: its parent is a file (permissions would not stop root).
+: > "$T/blocker"
+HOME_DIR_SAVED=$HOME_DIR
+HOME_DIR=$T/blocker/home
+write_config
+deliver "$T/r.eml"
+is "$rc" 75 "unusable home: exit 75"
+no_canary "unusable home: no content in output" "$OUT" "$ERR"
+rm "$T/blocker"; mkdir -p "$T/blocker"
+deliver "$T/r.eml"
+is "$rc" 0 "retry after the home is fixed: exit 0"
+MAILDIR=$HOME_DIR/outbox
+is "$(outbox_count)" 1 "and the report is acknowledged once"
+HOME_DIR=$HOME_DIR_SAVED; MAILDIR=$HOME_DIR/outbox
+
+# Database locked by another writer for longer than limits.lock_wait.
+write_config 'limits { lock_wait = 1 }'
+deliver "$T/r.eml"
+is "$rc" 0 "fresh home works"
+make_mail "$T/s.eml" "rep@example.net" "Second" "details"
+python3 - "$HOME_DIR/vultures.tcb.lock" "$T/locked" <<'PY' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open(sys.argv[2], 'w').close()
+time.sleep(30)
+PY
+locker=$!
+PIDS="$PIDS $locker"
+i=0; while [ ! -e "$T/locked" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+deliver "$T/s.eml"
+is "$rc" 75 "database locked: exit 75"
+is "$(spool_count new)" 1 "the message waits in spool/new"
+kill "$locker"; wait "$locker" 2>/dev/null
+deliver "$T/s.eml"
+is "$rc" 0 "retry after the lock is gone: exit 0"
+vult case list --json > "$T/l.json"
+is "$(json_get "$T/l.json" 'len(j)')" 2 "the second report became a case"
+is "$(spool_count new)" 0 "spool/new is empty again"
+
+# A corrupt database file is transient too: nothing is lost.
+mv "$HOME_DIR/vultures.tcb" "$T/good.tcb"
+head -c 4096 /dev/urandom > "$HOME_DIR/vultures.tcb"
+make_mail "$T/u.eml" "rep@example.net" "Third" "details"
+deliver "$T/u.eml"
+is "$rc" 75 "corrupt database: exit 75"
+mv "$T/good.tcb" "$HOME_DIR/vultures.tcb"
+
+# A crash after spooling (simulated: the file is in spool/new, no record):
+# flush finishes the work.
+sha=$(sha256sum < "$T/u.eml" | cut -d' ' -f1)
+is "$(ls "$HOME_DIR/spool/new")" "$sha" "the message from the failed run is in spool/new"
+vult flush > "$T/flush.out"
+is "$?" 0 "flush exits 0"
+grep -q "^recovered 1, sent 1" "$T/flush.out"; ok $? "flush processed the spooled message and sent its ack"
+vult case list --json > "$T/l.json"
+is "$(json_get "$T/l.json" 'len(j)')" 3 "the third report became a case"
+
+# Broken configuration: deliver must not bounce.
+echo 'address = ' >> "$CONF"
+deliver "$T/r.eml"
+is "$rc" 75 "broken config: deliver exits 75"
+grep -q "$CONF" "$ERR"; ok $? "and says which file is broken"
+done_testing
