@@ -190,7 +190,7 @@ cli_flush(const vconfig *cfg, GDateTime *now)
 	if (rc != VS_OK)
 		return rc;
 	/* Finish any message an interrupted deliver left in the spool. */
-	rc = deliver_recover_spool(cfg, st, now, &recovered);
+	rc = deliver_recover_spool(cfg, st, now, 0, &recovered);
 	if (rc == VS_OK)
 		rc = outbox_flush(st, cfg, NULL, now, &counts);
 	store_close(st);

@@ -39,7 +39,8 @@ config_default_path(void)
 
 	if (env != NULL && *env != '\0')
 		return env;
-	return SYSCONFDIR "/vultures/vultures.conf";
+	/* The contract names this path, whatever prefix we were built for. */
+	return "/etc/vultures/vultures.conf";
 }
 
 static void
@@ -278,7 +279,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 	if (!g_path_is_absolute(cfg->home))
 		g_string_append_printf(errs, "%s: home \"%s\" must be an absolute path\n", path, cfg->home);
 	if (!fingerprint_ok(cfg->robot_key))
-		g_string_append_printf(errs, "%s: robot_key must be the 40-hex-digit fingerprint of the robot's key\n", path);
+		g_string_append_printf(errs, "%s: robot_key must be the full fingerprint (40 or 64 hex digits) of the robot's key\n", path);
 	if (cfg->tag_prefix[0] == '\0' || !g_ascii_isalpha(cfg->tag_prefix[0]))
 		g_string_append_printf(errs, "%s: tag_prefix must start with a letter\n", path);
 	for (p = cfg->tag_prefix; *p; p++)

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "casedb.h"
 #include "classify.h"
 #include "deliver.h"
@@ -303,7 +305,7 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		goto done;
 	switch (ctx->kind) {
 	case CLASS_NEW_REPORT:
-		if (ctx->auto_reason) {
+		if (ctx->auto_reason && !ctx->auto_opens_case) {
 			/* A bounce or auto-reply without a case opens nothing. */
 			rc = record_for_operator(ctx, st, "noise", ctx->auto_reason);
 			outcome = "auto-reply without a case: logged, not answered";
@@ -339,6 +341,10 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		fill_log_entry(ctx, &e, party, "report");
 		e.accepted = true;
 		e.reason = g_strdup("new case opened from an untagged mail to the intake address");
+		if (ctx->auto_reason) {
+			outcome = "case opened; list or bulk mail, not acknowledged";
+			break;
+		}
 		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
 			break;
 		if (allow) {
@@ -509,6 +515,17 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
 		goto done;
 	rc = process_spooled(ctx, st, true);
+	if (rc == VS_OK) {
+		/* Finish what a crashed run left behind (older than a run can
+		 * take, so live deliveries waiting for the lock are not raced). */
+		int recovered = 0;
+		flush_counts counts;
+		vstatus rrc = deliver_recover_spool(cfg, st, now, cfg->limits.timeout, &recovered);
+		if (rrc == VS_OK && recovered > 0)
+			rrc = outbox_flush(st, cfg, NULL, now, &counts);
+		if (rrc != VS_OK)
+			log_warn("recovering the spool failed (%s); flush will retry", status_to_string(rrc));
+	}
 done:
 	if (rc != VS_OK)
 		log_err("deliver failed: %s; the MTA keeps the message and retries",
@@ -522,8 +539,10 @@ done:
 }
 
 vstatus
-deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int *count_out)
+deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_age,
+		      int *count_out)
 {
+	gint64 wall = g_get_real_time() / G_USEC_PER_SEC;
 	char *dir = ingest_dir(cfg, "spool/new");
 	GDir *d = g_dir_open(dir, 0, NULL);
 	const char *name;
@@ -539,9 +558,15 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int *coun
 		char *path;
 		gsize len = 0;
 
+		GStatBuf sb;
+
 		if (strlen(name) != 64)
 			continue;
 		path = g_build_filename(dir, name, NULL);
+		if (min_age > 0 && (g_stat(path, &sb) != 0 || wall - (gint64)sb.st_mtime < min_age)) {
+			g_free(path);
+			continue;
+		}
 		ctx = msgctx_new(cfg, now);
 		if (g_file_get_contents(path, &ctx->raw, &len, NULL)) {
 			ctx->raw_len = ctx->total_len = len;

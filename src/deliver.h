@@ -10,8 +10,10 @@
 
 /* Read a message from FD and process it. VS_OK means the MTA may forget it. */
 vstatus deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd);
-/* Process messages left in spool/new by an interrupted run. */
-vstatus deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int *count_out);
+/* Process messages left in spool/new by an interrupted run, those at least
+ * MIN_AGE seconds old (0: all). Their replies are queued, not sent. */
+vstatus deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_age,
+			      int *count_out);
 char *deliver_store_path(const vconfig *cfg);
 
 #endif

@@ -61,7 +61,8 @@ typedef struct {
 	char *body_text;         /* first inline text/plain, decoded to UTF-8 */
 	char *body_hash;         /* SHA-256 of the raw body after the headers */
 	GPtrArray *references;   /* In-Reply-To, then References (last first) */
-	char *auto_reason;       /* non-NULL: bounce/auto-reply/loop, never answer */
+	char *auto_reason;       /* non-NULL: bounce/auto-reply/loop/list, never answer */
+	bool auto_opens_case;    /* list or bulk mail: may still be a report */
 	char *malformed_reason;  /* non-NULL: quarantine */
 
 	/* unwrap */

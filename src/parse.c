@@ -373,8 +373,11 @@ detect_auto_reply(msgctx *ctx)
 			return;
 	}
 	if ((v = header_trimmed_lower(obj, "Precedence")) != NULL) {
-		if (strcmp(v, "bulk") == 0 || strcmp(v, "junk") == 0 || strcmp(v, "list") == 0)
+		if (strcmp(v, "bulk") == 0 || strcmp(v, "junk") == 0 || strcmp(v, "list") == 0) {
 			ctx->auto_reason = g_strdup_printf("Precedence: %s", v);
+			/* A report forwarded through a list is still a report. */
+			ctx->auto_opens_case = strcmp(v, "junk") != 0;
+		}
 		g_free(v);
 		if (ctx->auto_reason)
 			return;
@@ -412,6 +415,7 @@ detect_auto_reply(msgctx *ctx)
 			} else if (g_ascii_strcasecmp(name, "List-Id") == 0 ||
 				   g_ascii_strcasecmp(name, "List-Unsubscribe") == 0) {
 				ctx->auto_reason = g_strdup_printf("%s header (list mail)", name);
+				ctx->auto_opens_case = true;
 			} else if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
 				   g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
 				   g_ascii_strcasecmp(name, "X-Auto-Response-Suppress") == 0) {

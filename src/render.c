@@ -193,18 +193,64 @@ encode_header_in(const char *value, const char *charset, int chunk_chars)
 	return g_string_free(s, FALSE);
 }
 
-char *
-render_encode_header(const char *value, const char *language)
+/* Encode a run of words that are not all ASCII. */
+static char *
+encode_run(const char *run, const char *language)
 {
 	char *enc = NULL;
 
+	if (language && strcmp(language, "ja") == 0)
+		enc = encode_header_in(run, "ISO-2022-JP", 8);
+	if (enc == NULL)
+		enc = encode_header_in(run, "UTF-8", 12);
+	return enc;
+}
+
+/* ASCII words stay readable (the tag must be greppable in the raw header
+ * of every mail we send); runs of other words become encoded-words. */
+char *
+render_encode_header(const char *value, const char *language)
+{
+	char **words;
+	GString *out, *run;
+	int i;
+
 	if (is_ascii(value))
 		return g_strdup(value);
-	if (language && strcmp(language, "ja") == 0)
-		enc = encode_header_in(value, "ISO-2022-JP", 8);
-	if (enc == NULL)
-		enc = encode_header_in(value, "UTF-8", 12);
-	return enc;
+	words = g_strsplit(value, " ", -1);
+	out = g_string_new(NULL);
+	run = g_string_new(NULL);
+	for (i = 0; words[i]; i++) {
+		if (!is_ascii(words[i])) {
+			if (run->len)
+				g_string_append_c(run, ' ');
+			g_string_append(run, words[i]);
+			continue;
+		}
+		if (run->len) {
+			char *enc = encode_run(run->str, language);
+			if (out->len)
+				g_string_append_c(out, ' ');
+			g_string_append(out, enc);
+			g_free(enc);
+			g_string_truncate(run, 0);
+			/* The space after an encoded-word would vanish when
+			 * decoding next to another one; ASCII keeps it. */
+		}
+		if (out->len)
+			g_string_append_c(out, ' ');
+		g_string_append(out, words[i]);
+	}
+	if (run->len) {
+		char *enc = encode_run(run->str, language);
+		if (out->len)
+			g_string_append_c(out, ' ');
+		g_string_append(out, enc);
+		g_free(enc);
+	}
+	g_strfreev(words);
+	g_string_free(run, TRUE);
+	return g_string_free(out, FALSE);
 }
 
 static char *

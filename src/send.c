@@ -27,19 +27,20 @@ send_item_deliver(const vconfig *cfg, const send_item *item, char **why_out)
 	return VS_SEND_TEMP;
 }
 
-/* Is a file whose name starts with PREFIX already in DIR? */
+/* Was NAME already delivered into the Maildir (new/, or cur/ unread)? */
 static gboolean
-maildir_has(const char *dir, const char *prefix)
+maildir_has(const char *maildir, const char *name)
 {
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-	gboolean found = FALSE;
+	char *a = g_build_filename(maildir, "new", name, NULL);
+	char *b = g_build_filename(maildir, "cur", name, NULL);
+	char *c = g_strconcat(b, ":2,", NULL);
+	gboolean found = g_file_test(a, G_FILE_TEST_EXISTS) ||
+			 g_file_test(b, G_FILE_TEST_EXISTS) ||
+			 g_file_test(c, G_FILE_TEST_EXISTS);
 
-	if (d == NULL)
-		return FALSE;
-	while (!found && (name = g_dir_read_name(d)) != NULL)
-		found = g_str_has_prefix(name, prefix);
-	g_dir_close(d);
+	g_free(a);
+	g_free(b);
+	g_free(c);
 	return found;
 }
 
@@ -50,7 +51,7 @@ send_maildir(const vconfig *cfg, const send_item *item, char **why_out)
 	char *new = g_build_filename(cfg->delivery.maildir, "new", NULL);
 	char *cur = g_build_filename(cfg->delivery.maildir, "cur", NULL);
 	char *host = g_strdup(g_get_host_name());
-	char *prefix = NULL, *name = NULL, *p;
+	char *name = NULL, *p;
 	vstatus rc = VS_SEND_TEMP;
 
 	for (p = host; *p; p++)
@@ -61,13 +62,14 @@ send_maildir(const vconfig *cfg, const send_item *item, char **why_out)
 		goto done;
 	}
 	/* The name is fixed by the outbox id, so a retry after a crash
-	 * between delivery and bookkeeping finds the mail already there. */
-	prefix = g_strdup_printf("%" G_GINT64_FORMAT ".V%s.", item->created, item->id);
-	if (maildir_has(new, prefix) || maildir_has(cur, prefix)) {
+	 * between delivery and bookkeeping finds the mail already there
+	 * (unless a reader flagged it in the meantime: then it comes twice,
+	 * with the same Message-ID). */
+	name = g_strdup_printf("%" G_GINT64_FORMAT ".V%s.vultures.%s", item->created, item->id, host);
+	if (maildir_has(cfg->delivery.maildir, name)) {
 		rc = VS_OK;
 		goto done;
 	}
-	name = g_strdup_printf("%svultures.%s", prefix, host);
 	if (util_write_durable(tmp, new, name, item->data, item->len) != VS_OK) {
 		*why_out = g_strdup_printf("cannot write into maildir %s", cfg->delivery.maildir);
 		goto done;
@@ -78,7 +80,6 @@ done:
 	g_free(new);
 	g_free(cur);
 	g_free(host);
-	g_free(prefix);
 	g_free(name);
 	return rc;
 }

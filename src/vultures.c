@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"  check                        validate the configuration\n"
 	"\n"
 	"options:\n"
-	"  -c FILE       configuration (default $VULTURES_CONFIG, then " SYSCONFDIR "/vultures/vultures.conf)\n"
+	"  -c FILE       configuration (default $VULTURES_CONFIG, then /etc/vultures/vultures.conf)\n"
 	"  --now TIME    use TIME (ISO 8601 with a zone) as the clock\n"
 	"  -v            log to stderr as well as syslog\n"
 	"  --help, --version\n";
@@ -58,10 +58,15 @@ main(int argc, char **argv)
 	int i;
 
 	setlocale(LC_ALL, "");
+	/* Decide the audience first: a typo in an MTA's command line must
+	 * still mean "retry", never a bounce. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "deliver") == 0)
+			who = EXIT_FOR_MTA;
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc && strcmp(argv[i + 1], "deliver") != 0)
 			config_path = argv[++i];
-		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc && strcmp(argv[i + 1], "deliver") != 0)
 			now_text = argv[++i];
 		else if (strcmp(argv[i], "-v") == 0)
 			verbose = true;
@@ -73,7 +78,7 @@ main(int argc, char **argv)
 			return 0;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "vultures: unknown option %s\n%s", argv[i], usage_text);
-			return status_to_exit(VS_USAGE, EXIT_FOR_CLI);
+			return status_to_exit(VS_USAGE, who);
 		} else {
 			command = argv[i++];
 			break;
@@ -81,11 +86,9 @@ main(int argc, char **argv)
 	}
 	if (command == NULL) {
 		fputs(usage_text, stderr);
-		return status_to_exit(VS_USAGE, EXIT_FOR_CLI);
+		return status_to_exit(VS_USAGE, who);
 	}
 	if (strcmp(command, "deliver") == 0) {
-		/* From here on the MTA is listening: any failure means retry. */
-		who = EXIT_FOR_MTA;
 		signal(SIGPIPE, SIG_IGN);
 		for (; i < argc; i++) {
 			if (strcmp(argv[i], "--recipient") == 0 && i + 1 < argc)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Transient trouble exits 75 (the MTA keeps the mail); the retry succeeds.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 17
+plan 20
 NOW=2026-11-22T10:00:00+09:00
 make_mail "$T/r.eml" "rep@example.net" "Bug" "details $CANARY"
 
@@ -62,6 +62,21 @@ is "$?" 0 "flush exits 0"
 grep -q "^recovered 1, sent 1" "$T/flush.out"; ok $? "flush processed the spooled message and sent its ack"
 vult case list --json > "$T/l.json"
 is "$(json_get "$T/l.json" 'len(j)')" 3 "the third report became a case"
+
+# A leftover older than limits.timeout is finished by the next deliver.
+make_mail "$T/v.eml" "rep@example.net" "Fourth" "details"
+sha=$(sha256sum < "$T/v.eml" | cut -d' ' -f1)
+cp "$T/v.eml" "$HOME_DIR/spool/new/$sha"
+touch -d '-1 hour' "$HOME_DIR/spool/new/$sha"
+make_mail "$T/w.eml" "rep@example.net" "Fifth" "details"
+deliver "$T/w.eml"
+vult case list --json > "$T/l.json"
+is "$rc:$(json_get "$T/l.json" 'len(j)'):$(spool_count new)" "0:5:0" "the next deliver finished an old leftover too"
+is "$(outbox_count)" 5 "and sent its acknowledgement"
+
+# A typo in the MTA's command line must not bounce.
+"$VULTURES" --no-such-option -c "$CONF" deliver < "$T/w.eml" > "$OUT" 2>&1
+is "$?" 75 "unknown option before deliver: exit 75"
 
 # Broken configuration: deliver must not bounce.
 echo 'address = ' >> "$CONF"

@@ -17,7 +17,7 @@ main(void)
 	GDateTime *date;
 	GTimeZone *tz;
 
-	tap_plan(14);
+	tap_plan(16);
 	g_hash_table_insert(vars, (gpointer)"tag", (gpointer)"VRC#2026-0001");
 	tap_is_int(render_fill("case {{tag}} / {{ tag }}", vars, &out, &why), VS_OK, "fill");
 	tap_is_str(out, "case VRC#2026-0001 / VRC#2026-0001", "placeholders replaced");
@@ -30,11 +30,20 @@ main(void)
 	g_free(why);
 
 	enc = render_encode_header("[VRC#2026-0001] 受付のお知らせ", "ja");
-	tap_ok(g_str_has_prefix(enc, "=?ISO-2022-JP?B?"), "Japanese subject encoded as ISO-2022-JP");
+	tap_ok(g_str_has_prefix(enc, "[VRC#2026-0001] =?ISO-2022-JP?B?"),
+	       "Japanese words encoded as ISO-2022-JP, the tag left readable");
 	dec = parse_decode_header(enc);
 	tap_is_str(dec, "[VRC#2026-0001] 受付のお知らせ", "and decodes back");
 	g_free(enc);
 	g_free(dec);
+	enc = render_encode_header("受付 [VRC#2026-0001] のお知らせ 2", "ja");
+	dec = parse_decode_header(enc);
+	tap_is_str(dec, "受付 [VRC#2026-0001] のお知らせ 2", "mixed words round-trip with their spaces");
+	g_free(dec);
+	g_free(enc);
+	enc = render_encode_header("é", "en");
+	tap_ok(g_str_has_prefix(enc, "=?UTF-8?B?"), "non-Japanese text uses UTF-8 words");
+	g_free(enc);
 	enc = render_encode_header("Report received", "en");
 	tap_is_str(enc, "Report received", "ASCII subject stays as is");
 	g_free(enc);

@@ -1,0 +1,54 @@
+"""Time N one-process deliveries of distinct plain reports; print a table."""
+import os, statistics, sys, time
+
+vultures, src, work, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+home = os.path.join(work, "home")
+conf = os.path.join(work, "vultures.conf")
+with open(conf, "w") as f:
+    f.write(f'address = "vultures@example.org"\nhome = "{home}"\n'
+            f'rules = "{src}/rules"\ntemplates = "{src}/templates"\n'
+            'limits { replies_per_sender_per_hour = 100000 }\n')
+
+def report(i):
+    return (f"From: Reporter {i} <rep{i}@example.net>\nTo: vultures@example.org\n"
+            f"Subject: Vulnerability report {i}\nDate: Sun, 22 Nov 2026 10:00:00 +0900\n"
+            f"Message-ID: <bench.{i}@example.net>\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=UTF-8\n\n"
+            + "A remote code execution flaw in FooServer 2.1.\n" * 40).encode()
+
+def run(argv, stdin_bytes=None):
+    r, w = os.pipe()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, r, 0),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
+                                       (os.POSIX_SPAWN_CLOSE, w)])
+    os.close(r)
+    if stdin_bytes:
+        os.write(w, stdin_bytes)
+    os.close(w)
+    _, status, usage = os.wait4(pid, 0)
+    dt = (time.perf_counter() - t0) * 1000
+    os.close(devnull)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{argv} exited {os.waitstatus_to_exitcode(status)}")
+    return dt, usage.ru_maxrss / 1024.0
+
+rows = []
+def measure(name, make_argv, make_input=lambda i: None):
+    times, rss = [], []
+    for i in range(n):
+        dt, mb = run(make_argv(i), make_input(i))
+        times.append(dt); rss.append(mb)
+    times.sort()
+    rows.append((name, statistics.median(times), times[int(len(times) * 0.9) - 1], max(rss)))
+
+measure("/bin/true", lambda i: ["/bin/true"])
+measure("vultures --version (start only)", lambda i: [vultures, "--version"])
+measure("vultures deliver, plain report + ack", lambda i: [vultures, "-c", conf, "deliver"], report)
+cases = len(os.listdir(os.path.join(home, "outbox", "new")))
+print(f"{'what':40} {'median ms':>10} {'p90 ms':>8} {'peak RSS MiB':>13}")
+for name, med, p90, rss in rows:
+    print(f"{name:40} {med:10.2f} {p90:8.2f} {rss:13.1f}")
+print(f"({n} runs each; {cases} acknowledgements written; target: deliver <= 6 ms median, <= 12 MiB RSS)")
