@@ -35,6 +35,8 @@ try_convert(const char *data, size_t len, const char *iconv_name)
 	GError *err = NULL;
 	char *out;
 
+	if (len == 0)
+		return g_strdup("");
 	if (g_ascii_strcasecmp(iconv_name, "UTF-8") == 0) {
 		if (g_utf8_validate(data, (gssize)len, NULL) && memchr(data, '\0', len) == NULL)
 			return g_strndup(data, len);
@@ -89,6 +91,8 @@ parse_to_utf8(const char *data, size_t len, const char *charset)
 	GString *s;
 	size_t i;
 
+	if (data == NULL || len == 0)
+		return g_strdup("");
 	if (charset && *charset) {
 		const char *name = charset_iconv_name(charset);
 		out = try_convert(data, len, name);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # vultures check: a valid setup passes, each mistake is named.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 16
+plan 15
 command -v gpg >/dev/null || skip_all "gpg not installed"
 mkdir -p "$HOME_DIR/gnupg"; chmod 700 "$HOME_DIR/gnupg"
 # Throwaway robot key (INSECURE: no passphrase, made for this test only).

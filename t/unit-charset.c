@@ -30,6 +30,7 @@ static const struct {
 	{ "ASCII", "plain text", "us-ascii", "plain text" },
 	{ "CP932 extension (circled 1) in Shift_JIS", "\x87\x40", "shift_jis", "①" },
 	{ "wrong declaration falls back to a guess", SJIS, "utf-8", WANT },
+	{ "empty text", "", "iso-2022-jp", "" },
 	{ "undecodable bytes become U+FFFD", "a\xff\xfe" "b", "us-ascii", "a\xef\xbf\xbd\xef\xbf\xbd" "b" },
 };
 
