@@ -12,10 +12,116 @@
 #include <glib.h>
 #include <libetpan/libetpan.h>
 
+#include <dlfcn.h>
+
 #include "config.h"
 #include "log.h"
 #include "send.h"
 #include "status.h"
+
+#ifndef ETPAN_SONAME
+#define ETPAN_SONAME "libetpan.so.20"
+#endif
+
+/* libetpan, with GnuTLS, SASL and Berkeley DB behind it, doubles the time
+ * every vultures process needs to start; only the smtp method uses it, so
+ * it is loaded on first use instead of linked. The calls below keep their
+ * libetpan names; the macros route them through these pointers. */
+static struct {
+	void *handle;
+	__typeof__(mailsmtp_new) *p_mailsmtp_new;
+	__typeof__(mailsmtp_free) *p_mailsmtp_free;
+	__typeof__(mailsmtp_set_timeout) *p_mailsmtp_set_timeout;
+	__typeof__(mailsmtp_socket_connect) *p_mailsmtp_socket_connect;
+	__typeof__(mailsmtp_socket_starttls) *p_mailsmtp_socket_starttls;
+	__typeof__(mailesmtp_starttls) *p_mailesmtp_starttls;
+	__typeof__(mailesmtp_ehlo) *p_mailesmtp_ehlo;
+	__typeof__(mailsmtp_helo) *p_mailsmtp_helo;
+	__typeof__(mailsmtp_mail) *p_mailsmtp_mail;
+	__typeof__(mailsmtp_rcpt) *p_mailsmtp_rcpt;
+	__typeof__(mailsmtp_data) *p_mailsmtp_data;
+	__typeof__(mailsmtp_data_message) *p_mailsmtp_data_message;
+	__typeof__(mailsmtp_quit) *p_mailsmtp_quit;
+	__typeof__(mailsmtp_strerror) *p_mailsmtp_strerror;
+	__typeof__(mailstream_write) *p_mailstream_write;
+	__typeof__(mailstream_send_data) *p_mailstream_send_data;
+	__typeof__(mailstream_read_line_remove_eol) *p_mailstream_read_line_remove_eol;
+	__typeof__(mailstream_flush) *p_mailstream_flush;
+	__typeof__(mmap_string_assign) *p_mmap_string_assign;
+	__typeof__(mmap_string_append) *p_mmap_string_append;
+	__typeof__(mmap_string_append_c) *p_mmap_string_append_c;
+	struct timeval *p_network_delay;
+} etpan;
+
+/* NULL when libetpan is ready, else why it is not. */
+static const char *
+etpan_load(void)
+{
+	static const char *failure;
+	struct { const char *name; void **slot; } table[] = {
+		{ "mailsmtp_new", (void **)&etpan.p_mailsmtp_new },
+		{ "mailsmtp_free", (void **)&etpan.p_mailsmtp_free },
+		{ "mailsmtp_set_timeout", (void **)&etpan.p_mailsmtp_set_timeout },
+		{ "mailsmtp_socket_connect", (void **)&etpan.p_mailsmtp_socket_connect },
+		{ "mailsmtp_socket_starttls", (void **)&etpan.p_mailsmtp_socket_starttls },
+		{ "mailesmtp_starttls", (void **)&etpan.p_mailesmtp_starttls },
+		{ "mailesmtp_ehlo", (void **)&etpan.p_mailesmtp_ehlo },
+		{ "mailsmtp_helo", (void **)&etpan.p_mailsmtp_helo },
+		{ "mailsmtp_mail", (void **)&etpan.p_mailsmtp_mail },
+		{ "mailsmtp_rcpt", (void **)&etpan.p_mailsmtp_rcpt },
+		{ "mailsmtp_data", (void **)&etpan.p_mailsmtp_data },
+		{ "mailsmtp_data_message", (void **)&etpan.p_mailsmtp_data_message },
+		{ "mailsmtp_quit", (void **)&etpan.p_mailsmtp_quit },
+		{ "mailsmtp_strerror", (void **)&etpan.p_mailsmtp_strerror },
+		{ "mailstream_write", (void **)&etpan.p_mailstream_write },
+		{ "mailstream_send_data", (void **)&etpan.p_mailstream_send_data },
+		{ "mailstream_read_line_remove_eol", (void **)&etpan.p_mailstream_read_line_remove_eol },
+		{ "mailstream_flush", (void **)&etpan.p_mailstream_flush },
+		{ "mmap_string_assign", (void **)&etpan.p_mmap_string_assign },
+		{ "mmap_string_append", (void **)&etpan.p_mmap_string_append },
+		{ "mmap_string_append_c", (void **)&etpan.p_mmap_string_append_c },
+		{ "mailstream_network_delay", (void **)&etpan.p_network_delay },
+	};
+	size_t i;
+
+	if (etpan.handle != NULL || failure != NULL)
+		return failure;
+	etpan.handle = dlopen(ETPAN_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (etpan.handle == NULL)
+		return failure = "cannot load " ETPAN_SONAME;
+	for (i = 0; i < G_N_ELEMENTS(table); i++) {
+		*table[i].slot = dlsym(etpan.handle, table[i].name);
+		if (*table[i].slot == NULL) {
+			dlclose(etpan.handle);
+			etpan.handle = NULL;
+			return failure = ETPAN_SONAME " lacks a function vultures needs";
+		}
+	}
+	return NULL;
+}
+
+#define mailsmtp_new (*etpan.p_mailsmtp_new)
+#define mailsmtp_free (*etpan.p_mailsmtp_free)
+#define mailsmtp_set_timeout (*etpan.p_mailsmtp_set_timeout)
+#define mailsmtp_socket_connect (*etpan.p_mailsmtp_socket_connect)
+#define mailsmtp_socket_starttls (*etpan.p_mailsmtp_socket_starttls)
+#define mailesmtp_starttls (*etpan.p_mailesmtp_starttls)
+#define mailesmtp_ehlo (*etpan.p_mailesmtp_ehlo)
+#define mailsmtp_helo (*etpan.p_mailsmtp_helo)
+#define mailsmtp_mail (*etpan.p_mailsmtp_mail)
+#define mailsmtp_rcpt (*etpan.p_mailsmtp_rcpt)
+#define mailsmtp_data (*etpan.p_mailsmtp_data)
+#define mailsmtp_data_message (*etpan.p_mailsmtp_data_message)
+#define mailsmtp_quit (*etpan.p_mailsmtp_quit)
+#define mailsmtp_strerror (*etpan.p_mailsmtp_strerror)
+#define mailstream_write (*etpan.p_mailstream_write)
+#define mailstream_send_data (*etpan.p_mailstream_send_data)
+#define mailstream_read_line_remove_eol (*etpan.p_mailstream_read_line_remove_eol)
+#define mailstream_flush (*etpan.p_mailstream_flush)
+#define mmap_string_assign (*etpan.p_mmap_string_assign)
+#define mmap_string_append (*etpan.p_mmap_string_append)
+#define mmap_string_append_c (*etpan.p_mmap_string_append_c)
+#define mailstream_network_delay (*etpan.p_network_delay)
 
 /* How much of a server reply goes into *why_out and the log. */
 #define SMTP_REPLY_MAX 200
@@ -263,7 +369,8 @@ send_smtp(const vconfig *cfg, const send_item *item, char **why_out)
 {
 	mailsmtp *session = NULL;
 	struct sigaction ignore_sigpipe, saved_sigpipe;
-	struct timeval saved_network_delay = mailstream_network_delay;
+	struct timeval saved_network_delay = { 0, 0 };
+	const char *load_error = etpan_load();
 	const char *host = cfg->delivery.smtp_host;
 	const char *env_from = item->env_from ? item->env_from : "";
 	const char *domain;
@@ -281,6 +388,12 @@ send_smtp(const vconfig *cfg, const send_item *item, char **why_out)
 	sigaction(SIGPIPE, &ignore_sigpipe, &saved_sigpipe);
 
 	where = server_label(cfg);
+	if (load_error != NULL) {
+		why = g_strdup_printf("%s: %s", where, load_error);
+		st = VS_SEND_TEMP;
+		goto done;
+	}
+	saved_network_delay = mailstream_network_delay;
 	/* A broken configuration is ours to fix: keep the mail queued. */
 	if (host == NULL || host[0] == '\0' || cfg->delivery.smtp_port <= 0 ||
 	    cfg->delivery.smtp_port > 65535) {
@@ -422,7 +535,8 @@ send_smtp(const vconfig *cfg, const send_item *item, char **why_out)
 done:
 	if (session != NULL)
 		mailsmtp_free(session);   /* sends QUIT if still connected */
-	mailstream_network_delay = saved_network_delay;
+	if (load_error == NULL)
+		mailstream_network_delay = saved_network_delay;
 	sigaction(SIGPIPE, &saved_sigpipe, NULL);
 	g_free(where);
 	g_free(crlf);
