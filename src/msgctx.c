@@ -1,6 +1,8 @@
 /* msgctx.c - creation and release of the per-message context. */
 #include "autoconf.h"
 
+#include <string.h>
+
 #include "msgctx.h"
 #include "util.h"
 
@@ -16,6 +18,7 @@ msgctx_new(const vconfig *cfg, GDateTime *now)
 	ctx->tags_found = g_ptr_array_new_with_free_func(g_free);
 	ctx->replies = g_ptr_array_new();
 	ctx->outbox_ids = g_ptr_array_new_with_free_func(g_free);
+	crypto_record_init(&ctx->crypto);
 	return ctx;
 }
 
@@ -42,6 +45,41 @@ msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
 	g_ptr_array_add(ctx->replies, r);
 }
 
+static void
+sig_record_free(gpointer p)
+{
+	sig_record *s = p;
+
+	g_free(s->fpr);
+	g_free(s->primary_fpr);
+	g_free(s);
+}
+
+void
+crypto_record_clear(crypto_record *r)
+{
+	g_free(r->decrypt_error);
+	g_free(r->cipher);
+	if (r->sigs)
+		g_ptr_array_unref(r->sigs);
+	g_free(r->protected_subject);
+	if (r->content)
+		g_object_unref(r->content);
+	g_free(r->content_text);
+	g_free(r->content_hash);
+	if (r->attached_keys)
+		g_ptr_array_unref(r->attached_keys);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+crypto_record_init(crypto_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->sigs = g_ptr_array_new_with_free_func(sig_record_free);
+	r->attached_keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+}
+
 void
 msgctx_free(msgctx *ctx)
 {
@@ -57,6 +95,7 @@ msgctx_free(msgctx *ctx)
 	g_free(ctx->spool_path);
 	if (ctx->message)
 		g_object_unref(ctx->message);
+	crypto_record_clear(&ctx->crypto);
 	g_free(ctx->message_id);
 	g_free(ctx->from_addr);
 	g_free(ctx->subject);

@@ -17,10 +17,38 @@ typedef enum {
 	CRYPTO_FULL,           /* the whole body encrypted */
 } crypto_encryption;
 
-/* What unwrap found, before any decision (filled fully by the PGP work). */
+/* One signature as found; policy (trust.c) judges it. */
+typedef struct {
+	char *fpr;               /* as reported: primary or signing subkey */
+	char *primary_fpr;       /* from the local keyring, "" when unknown */
+	unsigned int status;     /* GMimeSignatureStatus bits */
+	gint64 created;          /* signature time, epoch seconds */
+} sig_record;
+
+typedef enum {
+	SIGNED_NOWHERE = 0,
+	SIGNED_ROOT,             /* multipart/signed is the message root */
+	SIGNED_DECRYPTED_ROOT,   /* signed+encrypted, or signed inside the decryption */
+	SIGNED_INLINE,           /* the whole text/plain body is one armoured block */
+	SIGNED_ELSEWHERE,        /* a signature below the root: covers only a part */
+} sig_scope;
+
+/* What unwrap found, before any decision. */
 typedef struct {
 	crypto_encryption encrypted;
-	bool decrypted;
+	bool decrypted;          /* gpg decrypted the root */
+	bool integrity;          /* decryption was integrity protected (MDC/AEAD) */
+	char *decrypt_error;     /* non-NULL: encrypted but not decryptable */
+	char *cipher;            /* cipher algorithm name, when decrypted */
+	sig_scope scope;
+	GPtrArray *sigs;         /* sig_record *, of the covering signature layer */
+	bool smime;              /* S/MIME structure: not supported */
+	bool inline_pgp;
+	char *protected_subject; /* decoded, from the covered content root */
+	GMimeObject *content;    /* the covered or decrypted entity (owned) */
+	char *content_text;      /* first text/plain of content, UTF-8 */
+	char *content_hash;      /* SHA-256 of content_text */
+	GPtrArray *attached_keys; /* GBytes *, application/pgp-keys in content */
 	bool signed_any;
 } crypto_record;
 
@@ -81,6 +109,8 @@ typedef struct {
 } msgctx;
 
 msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);
+void crypto_record_init(crypto_record *r);
+void crypto_record_clear(crypto_record *r);
 void msgctx_free(msgctx *ctx);
 void msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
 		      const char *language);

@@ -361,79 +361,77 @@ part_text(GMimePart *part)
 	return text;
 }
 
+/* Every signal is looked at: a bounce that also says "Precedence: bulk"
+ * is still a bounce. List and bulk alone mean "do not answer" only. */
 static void
 detect_auto_reply(msgctx *ctx)
 {
 	GMimeObject *obj = GMIME_OBJECT(ctx->message);
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	GMimeContentType *ct;
-	char *v;
+	char *hard = NULL, *list = NULL, *v;
 	const char *raw;
+	int i, n = g_mime_header_list_get_count(hl);
 
+#define HARD(...) do { if (hard == NULL) hard = g_strdup_printf(__VA_ARGS__); } while (0)
+#define LIST(...) do { if (list == NULL) list = g_strdup_printf(__VA_ARGS__); } while (0)
 	if ((v = header_trimmed_lower(obj, "Auto-Submitted")) != NULL) {
 		if (strcmp(v, "no") != 0)
-			ctx->auto_reason = g_strdup_printf("Auto-Submitted: %s", v);
+			HARD("Auto-Submitted: %s", v);
 		g_free(v);
-		if (ctx->auto_reason)
-			return;
 	}
 	if ((v = header_trimmed_lower(obj, "Precedence")) != NULL) {
-		if (strcmp(v, "bulk") == 0 || strcmp(v, "junk") == 0 || strcmp(v, "list") == 0) {
-			ctx->auto_reason = g_strdup_printf("Precedence: %s", v);
-			/* A report forwarded through a list is still a report. */
-			ctx->auto_opens_case = strcmp(v, "junk") != 0;
-		}
+		if (strcmp(v, "junk") == 0)
+			HARD("Precedence: %s", v);
+		else if (strcmp(v, "bulk") == 0 || strcmp(v, "list") == 0)
+			LIST("Precedence: %s", v);
 		g_free(v);
-		if (ctx->auto_reason)
-			return;
 	}
 	if ((raw = raw_header(obj, "Return-Path")) != NULL) {
 		char *rp = g_strstrip(g_strdup(raw));
 		if (strcmp(rp, "<>") == 0 || rp[0] == '\0')
-			ctx->auto_reason = g_strdup("null Return-Path (a bounce)");
+			HARD("null Return-Path (a bounce)");
 		else if (g_ascii_strncasecmp(rp[0] == '<' ? rp + 1 : rp, "mailer-daemon", 13) == 0)
-			ctx->auto_reason = g_strdup("Return-Path is MAILER-DAEMON");
+			HARD("Return-Path is MAILER-DAEMON");
 		g_free(rp);
-		if (ctx->auto_reason)
-			return;
 	}
 	if (ctx->from_addr && (g_ascii_strncasecmp(ctx->from_addr, "mailer-daemon@", 14) == 0 ||
-			       g_ascii_strcasecmp(ctx->from_addr, "mailer-daemon") == 0)) {
-		ctx->auto_reason = g_strdup("From is MAILER-DAEMON");
-		return;
-	}
-	if (ctx->from_addr && g_ascii_strcasecmp(ctx->from_addr, ctx->cfg->address) == 0) {
-		ctx->auto_reason = g_strdup("From is the robot's own address");
-		return;
-	}
-	{
-		GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
-		int i, n = g_mime_header_list_get_count(hl);
-		for (i = 0; i < n; i++) {
-			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-			const char *name = g_mime_header_get_name(h);
-			if (g_ascii_strcasecmp(name, "X-Loop") == 0) {
-				char *lv = g_ascii_strdown(g_mime_header_get_raw_value(h), -1);
-				if (strstr(lv, ctx->cfg->address) != NULL)
-					ctx->auto_reason = g_strdup("X-Loop names the robot (mail loop)");
-				g_free(lv);
-			} else if (g_ascii_strcasecmp(name, "List-Id") == 0 ||
-				   g_ascii_strcasecmp(name, "List-Unsubscribe") == 0) {
-				ctx->auto_reason = g_strdup_printf("%s header (list mail)", name);
-				ctx->auto_opens_case = true;
-			} else if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
-				   g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
-				   g_ascii_strcasecmp(name, "X-Auto-Response-Suppress") == 0) {
-				ctx->auto_reason = g_strdup_printf("%s header (auto-reply)", name);
-			}
-			if (ctx->auto_reason)
-				return;
+			       g_ascii_strcasecmp(ctx->from_addr, "mailer-daemon") == 0))
+		HARD("From is MAILER-DAEMON");
+	if (ctx->from_addr && g_ascii_strcasecmp(ctx->from_addr, ctx->cfg->address) == 0)
+		HARD("From is the robot's own address");
+	for (i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		if (g_ascii_strcasecmp(name, "X-Loop") == 0) {
+			char *lv = g_ascii_strdown(g_mime_header_get_raw_value(h), -1);
+			if (strstr(lv, ctx->cfg->address) != NULL)
+				HARD("X-Loop names the robot (mail loop)");
+			g_free(lv);
+		} else if (g_ascii_strcasecmp(name, "List-Id") == 0 ||
+			   g_ascii_strcasecmp(name, "List-Unsubscribe") == 0) {
+			LIST("%s header (list mail)", name);
+		} else if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
+			   g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
+			   g_ascii_strcasecmp(name, "X-Auto-Response-Suppress") == 0) {
+			HARD("%s header (auto-reply)", name);
 		}
 	}
 	ct = g_mime_object_get_content_type(g_mime_message_get_mime_part(ctx->message));
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "report"))
-		ctx->auto_reason = g_strdup("multipart/report (delivery or read report)");
+		HARD("multipart/report (delivery or read report)");
 	else if (ct && g_mime_content_type_is_type(ct, "message", "delivery-status"))
-		ctx->auto_reason = g_strdup("message/delivery-status (a bounce)");
+		HARD("message/delivery-status (a bounce)");
+#undef HARD
+#undef LIST
+	if (hard) {
+		ctx->auto_reason = hard;
+		g_free(list);
+	} else if (list) {
+		/* A report forwarded through a list is still a report. */
+		ctx->auto_reason = list;
+		ctx->auto_opens_case = true;
+	}
 }
 
 static void

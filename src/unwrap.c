@@ -1,48 +1,404 @@
-/* unwrap.c - record OpenPGP structure of the message. */
+/* unwrap.c - PGP/MIME and inline PGP: decrypt, verify, record. */
 #include "autoconf.h"
 
 #include <string.h>
 
+#include "crypto.h"
+#include "log.h"
+#include "parse.h"
 #include "unwrap.h"
+#include "util.h"
+
+static bool
+is_type(GMimeObject *obj, const char *type, const char *subtype)
+{
+	GMimeContentType *ct = obj ? g_mime_object_get_content_type(obj) : NULL;
+
+	return ct && g_mime_content_type_is_type(ct, type, subtype);
+}
+
+static const char *
+ct_param(GMimeObject *obj, const char *name)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return ct ? g_mime_content_type_get_parameter(ct, name) : NULL;
+}
+
+static bool
+is_smime(GMimeObject *obj)
+{
+	const char *proto;
+
+	if (is_type(obj, "application", "pkcs7-mime") || is_type(obj, "application", "x-pkcs7-mime") ||
+	    is_type(obj, "application", "pkcs7-signature") || is_type(obj, "application", "x-pkcs7-signature"))
+		return true;
+	proto = is_type(obj, "multipart", "signed") ? ct_param(obj, "protocol") : NULL;
+	return proto && (g_ascii_strcasecmp(proto, "application/pkcs7-signature") == 0 ||
+			 g_ascii_strcasecmp(proto, "application/x-pkcs7-signature") == 0);
+}
+
+/* Anything OpenPGP or S/MIME below the root: it covers only a part. */
+static void
+scan_below(GMimeObject *obj, crypto_record *r, int depth)
+{
+	if (depth > 64)
+		return;
+	if (is_smime(obj))
+		r->smime = true;
+	if (GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
+		r->encrypted = CRYPTO_PARTIAL;
+		return;
+	}
+	if (GMIME_IS_MULTIPART_SIGNED(obj) && r->scope == SIGNED_NOWHERE)
+		r->scope = SIGNED_ELSEWHERE;
+	if (GMIME_IS_MULTIPART(obj)) {
+		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		for (i = 0; i < n; i++)
+			scan_below(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), r, depth + 1);
+	} else if (GMIME_IS_PART(obj)) {
+		GMimePart *part = GMIME_PART(obj);
+		GMimeOpenPGPData kind = g_mime_part_get_openpgp_data(part);
+		if (kind == GMIME_OPENPGP_DATA_ENCRYPTED)
+			r->encrypted = CRYPTO_PARTIAL;
+		else if (kind == GMIME_OPENPGP_DATA_SIGNED && r->scope == SIGNED_NOWHERE)
+			r->scope = SIGNED_ELSEWHERE;
+	}
+}
 
 static void
-scan_parts(GMimeObject *obj, int *encrypted, int *plain, bool *signed_any)
+record_signatures(crypto_record *r, GMimeSignatureList *list)
 {
-	if (GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
-		(*encrypted)++;
-		return;
+	int i, n = list ? g_mime_signature_list_length(list) : 0;
+
+	for (i = 0; i < n; i++) {
+		GMimeSignature *sig = g_mime_signature_list_get_signature(list, i);
+		GMimeCertificate *cert = g_mime_signature_get_certificate(sig);
+		const char *fpr = cert ? g_mime_certificate_get_fingerprint(cert) : NULL;
+		sig_record *s = g_new0(sig_record, 1);
+		key_info *k = NULL;
+
+		s->fpr = g_ascii_strup(fpr ? fpr : "", -1);
+		s->status = (unsigned int)g_mime_signature_get_status(sig);
+		s->created = g_mime_signature_get_created64(sig);
+		/* The party is the primary key, whichever subkey signed. */
+		if (fpr && crypto_key_lookup(fpr, false, &k) == VS_OK) {
+			s->primary_fpr = g_strdup(k->primary_fpr);
+			key_info_free(k);
+		} else {
+			s->primary_fpr = g_strdup("");
+		}
+		g_ptr_array_add(r->sigs, s);
 	}
-	if (GMIME_IS_MULTIPART_SIGNED(obj))
-		*signed_any = true;
+}
+
+static char *
+first_text(GMimeObject *obj, int depth)
+{
+	if (obj == NULL || depth > 64)
+		return NULL;
 	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int i, n = g_mime_multipart_get_count(mp);
-		for (i = 0; i < n; i++)
-			scan_parts(g_mime_multipart_get_part(mp, i), encrypted, plain, signed_any);
-		return;
+		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		for (i = 0; i < n; i++) {
+			char *t = first_text(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth + 1);
+			if (t)
+				return t;
+		}
+		return NULL;
 	}
-	if (GMIME_IS_PART(obj))
-		(*plain)++;
+	if (GMIME_IS_PART(obj) && is_type(obj, "text", "plain")) {
+		const char *disp = g_mime_object_get_disposition(obj);
+		GMimeDataWrapper *w;
+		GMimeStream *mem;
+		GByteArray *bytes;
+		char *text;
+
+		if (disp && g_ascii_strcasecmp(disp, "attachment") == 0)
+			return NULL;
+		w = g_mime_part_get_content(GMIME_PART(obj));
+		if (w == NULL)
+			return g_strdup("");
+		mem = g_mime_stream_mem_new();
+		g_mime_data_wrapper_write_to_stream(w, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		text = parse_to_utf8((const char *)bytes->data, bytes->len, ct_param(obj, "charset"));
+		g_object_unref(mem);
+		return text;
+	}
+	return NULL;
+}
+
+static void
+collect_keys(GMimeObject *obj, crypto_record *r, int depth)
+{
+	if (obj == NULL || depth > 64)
+		return;
+	if (GMIME_IS_MULTIPART(obj)) {
+		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		for (i = 0; i < n; i++)
+			collect_keys(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), r, depth + 1);
+	} else if (GMIME_IS_PART(obj) && is_type(obj, "application", "pgp-keys")) {
+		GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+		GMimeStream *mem;
+		GByteArray *bytes;
+
+		if (w == NULL || r->attached_keys->len >= 4)
+			return;
+		mem = g_mime_stream_mem_new();
+		g_mime_data_wrapper_write_to_stream(w, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		if (bytes->len > 0 && bytes->len < 256 * 1024)
+			g_ptr_array_add(r->attached_keys, g_bytes_new(bytes->data, bytes->len));
+		g_object_unref(mem);
+	}
+}
+
+/* Protected headers count only on the root of the covered content. */
+static void
+take_protected_subject(crypto_record *r)
+{
+	const char *ph, *raw = NULL;
+	GMimeHeaderList *hl;
+	int i, n;
+
+	if (r->content == NULL)
+		return;
+	ph = ct_param(r->content, "protected-headers");
+	if (ph == NULL || g_ascii_strcasecmp(ph, "v1") != 0)
+		return;
+	hl = g_mime_object_get_header_list(r->content);
+	n = g_mime_header_list_get_count(hl);
+	for (i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), "Subject") == 0) {
+			raw = g_mime_header_get_raw_value(h);
+			break;
+		}
+	}
+	if (raw)
+		r->protected_subject = g_strstrip(parse_decode_header(raw));
+}
+
+static vstatus
+unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
+{
+	crypto_record *r = &ctx->crypto;
+	GMimeDecryptResult *res = NULL;
+	GMimeObject *plain = NULL;
+	GError *err = NULL;
+	const char *proto = ct_param(root, "protocol");
+	vstatus rc = VS_OK;
+
+	r->encrypted = CRYPTO_FULL;
+	if (proto == NULL || g_ascii_strcasecmp(proto, "application/pgp-encrypted") != 0 ||
+	    g_mime_multipart_get_count(GMIME_MULTIPART(root)) != 2) {
+		r->decrypt_error = g_strdup("not an RFC 3156 multipart/encrypted structure");
+		return VS_OK;
+	}
+	plain = g_mime_multipart_encrypted_decrypt(GMIME_MULTIPART_ENCRYPTED(root), GMIME_DECRYPT_NONE,
+						   NULL, &res, &err);
+	if (plain == NULL) {
+		if (crypto_gerror_is_transient(err)) {
+			log_err("decryption failed for a reason of ours: %s", err ? err->message : "?");
+			rc = VS_CRYPTO_TEMP;
+		} else {
+			/* Whatever gpg may have streamed before failing is gone
+			 * with the failed call: nothing of it is used. */
+			r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
+		}
+		goto done;
+	}
+	r->decrypted = true;
+	/* gpg 2.2.8+ refuses to decrypt without MDC or AEAD, so success means
+	 * integrity was checked; the algorithm is kept for the record. */
+	r->integrity = true;
+	r->cipher = g_strdup_printf("%d", (int)g_mime_decrypt_result_get_cipher(res));
+	if (g_mime_decrypt_result_get_signatures(res) &&
+	    g_mime_signature_list_length(g_mime_decrypt_result_get_signatures(res)) > 0) {
+		/* One OpenPGP message, signed and encrypted: covers it all. */
+		r->scope = SIGNED_DECRYPTED_ROOT;
+		record_signatures(r, g_mime_decrypt_result_get_signatures(res));
+		r->content = g_object_ref(plain);
+		if (GMIME_IS_MULTIPART_SIGNED(plain))
+			r->scope = SIGNED_ELSEWHERE;  /* two layers: refuse */
+	} else if (GMIME_IS_MULTIPART_SIGNED(plain)) {
+		const char *sproto = ct_param(plain, "protocol");
+		GMimeSignatureList *list;
+
+		if (sproto == NULL || g_ascii_strcasecmp(sproto, "application/pgp-signature") != 0 ||
+		    g_mime_multipart_get_count(GMIME_MULTIPART(plain)) != 2) {
+			r->scope = SIGNED_ELSEWHERE;
+			r->content = g_object_ref(plain);
+			goto done;
+		}
+		list = g_mime_multipart_signed_verify(GMIME_MULTIPART_SIGNED(plain), GMIME_VERIFY_NONE, &err);
+		if (list == NULL && crypto_gerror_is_transient(err)) {
+			rc = VS_CRYPTO_TEMP;
+			goto done;
+		}
+		g_clear_error(&err);
+		r->scope = SIGNED_DECRYPTED_ROOT;
+		record_signatures(r, list);
+		if (list)
+			g_object_unref(list);
+		r->content = g_object_ref(g_mime_multipart_get_part(GMIME_MULTIPART(plain), GMIME_MULTIPART_SIGNED_CONTENT));
+	} else {
+		r->content = g_object_ref(plain);
+		scan_below(plain, r, 0);
+		if (r->encrypted == CRYPTO_PARTIAL)
+			r->encrypted = CRYPTO_FULL;  /* nested ciphertext stays opaque */
+	}
+done:
+	g_clear_error(&err);
+	if (res)
+		g_object_unref(res);
+	if (plain)
+		g_object_unref(plain);
+	return rc;
+}
+
+static vstatus
+unwrap_signed_root(msgctx *ctx, GMimeObject *root)
+{
+	crypto_record *r = &ctx->crypto;
+	const char *proto = ct_param(root, "protocol");
+	GMimeSignatureList *list;
+	GMimeObject *sigpart;
+	GError *err = NULL;
+
+	if (proto == NULL || g_ascii_strcasecmp(proto, "application/pgp-signature") != 0 ||
+	    g_mime_multipart_get_count(GMIME_MULTIPART(root)) != 2) {
+		r->scope = SIGNED_ELSEWHERE;
+		return VS_OK;
+	}
+	/* gmime 3.2.9 accepts other signature types; we insist on ours. */
+	sigpart = g_mime_multipart_get_part(GMIME_MULTIPART(root), GMIME_MULTIPART_SIGNED_SIGNATURE);
+	if (!is_type(sigpart, "application", "pgp-signature")) {
+		r->scope = SIGNED_ELSEWHERE;
+		return VS_OK;
+	}
+	list = g_mime_multipart_signed_verify(GMIME_MULTIPART_SIGNED(root), GMIME_VERIFY_NONE, &err);
+	if (list == NULL && crypto_gerror_is_transient(err)) {
+		g_clear_error(&err);
+		return VS_CRYPTO_TEMP;
+	}
+	g_clear_error(&err);
+	r->scope = SIGNED_ROOT;
+	record_signatures(r, list);
+	if (list)
+		g_object_unref(list);
+	r->content = g_object_ref(g_mime_multipart_get_part(GMIME_MULTIPART(root), GMIME_MULTIPART_SIGNED_CONTENT));
+	scan_below(r->content, r, 0);
+	if (r->scope == SIGNED_ELSEWHERE)
+		r->scope = SIGNED_ROOT;  /* an inner signature adds nothing; policy sees it below */
+	return VS_OK;
+}
+
+/* Inline PGP counts only when the armoured block is the whole body. */
+static vstatus
+unwrap_inline_root(msgctx *ctx, GMimeObject *root)
+{
+	crypto_record *r = &ctx->crypto;
+	GMimePart *part = GMIME_PART(root);
+	GMimeOpenPGPData kind = g_mime_part_get_openpgp_data(part);
+	char *text, *trimmed;
+	bool whole;
+	GError *err = NULL;
+	vstatus rc = VS_OK;
+
+	if (kind != GMIME_OPENPGP_DATA_SIGNED && kind != GMIME_OPENPGP_DATA_ENCRYPTED)
+		return VS_OK;
+	text = first_text(root, 0);
+	trimmed = g_strstrip(g_strdup(text ? text : ""));
+	if (kind == GMIME_OPENPGP_DATA_SIGNED)
+		whole = g_str_has_prefix(trimmed, "-----BEGIN PGP SIGNED MESSAGE-----") &&
+			g_str_has_suffix(trimmed, "-----END PGP SIGNATURE-----");
+	else
+		whole = g_str_has_prefix(trimmed, "-----BEGIN PGP MESSAGE-----") &&
+			g_str_has_suffix(trimmed, "-----END PGP MESSAGE-----");
+	g_free(text);
+	g_free(trimmed);
+	r->inline_pgp = true;
+	if (!whole) {
+		if (kind == GMIME_OPENPGP_DATA_ENCRYPTED)
+			r->encrypted = CRYPTO_PARTIAL;
+		else
+			r->scope = SIGNED_ELSEWHERE;
+		return VS_OK;
+	}
+	if (kind == GMIME_OPENPGP_DATA_SIGNED) {
+		GMimeSignatureList *list = g_mime_part_openpgp_verify(part, GMIME_VERIFY_NONE, &err);
+		if (list == NULL && crypto_gerror_is_transient(err)) {
+			rc = VS_CRYPTO_TEMP;
+			goto done;
+		}
+		r->scope = SIGNED_INLINE;
+		record_signatures(r, list);
+		if (list)
+			g_object_unref(list);
+	} else {
+		GMimeDecryptResult *res;
+
+		r->encrypted = CRYPTO_FULL;
+		res = g_mime_part_openpgp_decrypt(part, GMIME_DECRYPT_NONE, NULL, &err);
+		if (res == NULL) {
+			if (crypto_gerror_is_transient(err))
+				rc = VS_CRYPTO_TEMP;
+			else
+				r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
+			goto done;
+		}
+		r->decrypted = true;
+		r->integrity = true;
+		if (g_mime_decrypt_result_get_signatures(res) &&
+		    g_mime_signature_list_length(g_mime_decrypt_result_get_signatures(res)) > 0) {
+			r->scope = SIGNED_INLINE;
+			record_signatures(r, g_mime_decrypt_result_get_signatures(res));
+		}
+		g_object_unref(res);
+	}
+	/* gmime replaced the part's content with the verified/decrypted text. */
+	r->content = g_object_ref(root);
+done:
+	g_clear_error(&err);
+	return rc;
 }
 
 vstatus
 unwrap_message(msgctx *ctx)
 {
+	crypto_record *r = &ctx->crypto;
 	GMimeObject *root;
-	int encrypted = 0, plain = 0;
+	vstatus rc = VS_OK;
 
-	memset(&ctx->crypto, 0, sizeof(ctx->crypto));
-	if (ctx->message == NULL)
+	if (ctx->message == NULL || (root = g_mime_message_get_mime_part(ctx->message)) == NULL)
 		return VS_OK;
-	root = g_mime_message_get_mime_part(ctx->message);
-	if (root == NULL)
-		return VS_OK;
-	scan_parts(root, &encrypted, &plain, &ctx->crypto.signed_any);
-	if (ctx->body_text && strstr(ctx->body_text, "-----BEGIN PGP MESSAGE-----"))
-		encrypted++;
-	if (ctx->body_text && strstr(ctx->body_text, "-----BEGIN PGP SIGNED MESSAGE-----"))
-		ctx->crypto.signed_any = true;
-	if (encrypted > 0)
-		ctx->crypto.encrypted = plain > 0 ? CRYPTO_PARTIAL : CRYPTO_FULL;
+	if (is_smime(root)) {
+		r->smime = true;
+	} else if (GMIME_IS_MULTIPART_ENCRYPTED(root)) {
+		rc = unwrap_encrypted_root(ctx, root);
+	} else if (GMIME_IS_MULTIPART_SIGNED(root)) {
+		rc = unwrap_signed_root(ctx, root);
+	} else if (GMIME_IS_PART(root) && is_type(root, "text", "plain")) {
+		rc = unwrap_inline_root(ctx, root);
+	} else {
+		scan_below(root, r, 0);
+	}
+	if (rc != VS_OK)
+		return rc;
+	r->signed_any = r->sigs->len > 0 || r->scope == SIGNED_ELSEWHERE;
+	if (r->content) {
+		take_protected_subject(r);
+		r->content_text = first_text(r->content, 0);
+		collect_keys(r->content, r, 0);
+	} else if (r->encrypted == CRYPTO_NONE && r->smime == false) {
+		/* Plain mail: its text is the body parse already decoded. */
+		collect_keys(root, r, 0);
+	}
+	if (r->content_text == NULL && r->encrypted == CRYPTO_NONE)
+		r->content_text = g_strdup(ctx->body_text ? ctx->body_text : "");
+	if (r->content_text == NULL)
+		r->content_text = g_strdup("");
+	r->content_hash = util_sha256_hex(r->content_text, strlen(r->content_text));
 	return VS_OK;
 }

@@ -1,11 +1,13 @@
-/* unwrap.h - find OpenPGP protection in a parsed message and record it.
- * Records what it found in ctx->crypto and decides nothing; policy reads the
- * record later. (Decryption and verification arrive with the PGP work.) */
+/* unwrap.h - decrypt and verify OpenPGP mail and record what was found.
+ * Only the root is ever decrypted (EFAIL); signatures below the root are
+ * noted as partial. Fills ctx->crypto and decides nothing. */
 #ifndef VULTURES_UNWRAP_H
 #define VULTURES_UNWRAP_H
 
 #include "msgctx.h"
 
+/* VS_CRYPTO_TEMP when the robot's own crypto failed (retry later); any
+ * problem of the message itself is recorded and returns VS_OK. */
 vstatus unwrap_message(msgctx *ctx);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bounces, auto-replies and loops are logged and never answered.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 30
+plan 38
 write_config
 NOW=2026-11-22T10:00:00+09:00
 make_mail "$T/r.eml" "rep@example.net" "Bug" "details"
@@ -35,6 +35,12 @@ check "MAILER-DAEMON" "" "MAILER-DAEMON@mx.example.net"
 check "own X-Loop" "X-Loop: vultures@example.org"
 check "list mail" "List-Id: <dev.lists.example.net>" "" case
 check "Precedence junk" "Precedence: junk"
+
+# A bounce that also says "bulk" is still a bounce: no case.
+check "bulk bounce" "Precedence: bulk
+Return-Path: <>"
+check "list loop" "List-Id: <x.example>
+X-Loop: vultures@example.org"
 
 # A real-looking DSN: multipart/report.
 cat > "$T/dsn.eml" <<'EOM'

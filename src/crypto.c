@@ -1,0 +1,295 @@
+/* crypto.c - gpgme setup, keys by fingerprint, error classification. */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include <gpgme.h>
+
+#include "crypto.h"
+#include "log.h"
+
+vstatus
+crypto_init(const vconfig *cfg)
+{
+	gpgme_error_t err;
+
+	gpgme_check_version(NULL);
+	/* Every gpgme context, gmime's included, uses the robot's home. */
+	g_setenv("GNUPGHOME", cfg->gnupg_home, TRUE);
+	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, cfg->gnupg_home);
+	if (err != 0) {
+		log_err("crypto: cannot use gnupg_home %s: %s", cfg->gnupg_home, gpgme_strerror(err));
+		return VS_CRYPTO_TEMP;
+	}
+	return VS_OK;
+}
+
+bool
+crypto_error_is_transient(unsigned int gpgme_error)
+{
+	switch (gpgme_err_code((gpgme_error_t)gpgme_error)) {
+	case GPG_ERR_NO_AGENT:
+	case GPG_ERR_AGENT:
+	case GPG_ERR_TIMEOUT:
+	case GPG_ERR_EIO:
+	case GPG_ERR_ENOMEM:
+	case GPG_ERR_ENOENT:
+	case GPG_ERR_EACCES:
+	case GPG_ERR_EPIPE:
+	case GPG_ERR_ENOSPC:
+	case GPG_ERR_INV_ENGINE:
+	case GPG_ERR_ENGINE_TOO_OLD:
+	case GPG_ERR_NOT_OPERATIONAL:
+	case GPG_ERR_BAD_PASSPHRASE:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_PIN_ENTRY:
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_FULLY_CANCELED:
+	case GPG_ERR_KEYRING_OPEN:
+	case GPG_ERR_LOCKED:
+	case GPG_ERR_GENERAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+crypto_gerror_is_transient(const GError *err)
+{
+	if (err == NULL)
+		return false;
+	if (err->domain == GMIME_GPGME_ERROR)
+		return crypto_error_is_transient((unsigned int)err->code);
+	/* gmime's own errors (parse, not supported) are about the message. */
+	return false;
+}
+
+void
+key_info_free(key_info *k)
+{
+	if (k == NULL)
+		return;
+	g_free(k->primary_fpr);
+	if (k->emails)
+		g_ptr_array_unref(k->emails);
+	g_free(k);
+}
+
+static bool
+fpr_plausible(const char *fpr)
+{
+	size_t n = fpr ? strlen(fpr) : 0, i;
+
+	if (n != 40 && n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(fpr[i]))
+			return false;
+	return true;
+}
+
+vstatus
+crypto_key_lookup(const char *fpr, bool secret, key_info **out)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_subkey_t sk;
+	gpgme_user_id_t uid;
+	gpgme_error_t err;
+	key_info *k;
+	vstatus rc = VS_OK;
+
+	*out = NULL;
+	/* A fingerprint and nothing else: never a user ID or a key ID. */
+	if (!fpr_plausible(fpr))
+		return VS_NOT_FOUND;
+	if (gpgme_new(&ctx) != 0)
+		return VS_CRYPTO_TEMP;
+	gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL);
+	err = gpgme_get_key(ctx, fpr, &key, secret ? 1 : 0);
+	if (err != 0) {
+		rc = (gpgme_err_code(err) == GPG_ERR_EOF || gpgme_err_code(err) == GPG_ERR_NOT_FOUND ||
+		      gpgme_err_code(err) == GPG_ERR_AMBIGUOUS_NAME || gpgme_err_code(err) == GPG_ERR_INV_VALUE)
+			? VS_NOT_FOUND : VS_CRYPTO_TEMP;
+		if (rc == VS_CRYPTO_TEMP)
+			log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
+		goto done;
+	}
+	if (key->subkeys == NULL) {
+		rc = VS_NOT_FOUND;
+		goto done;
+	}
+	k = g_new0(key_info, 1);
+	k->primary_fpr = g_ascii_strup(key->subkeys->fpr, -1);
+	k->revoked = key->revoked;
+	k->expired = key->expired;
+	k->disabled = key->disabled;
+	k->invalid = key->invalid;
+	k->has_secret = key->secret;
+	k->emails = g_ptr_array_new_with_free_func(g_free);
+	for (sk = key->subkeys; sk; sk = sk->next) {
+		bool usable = !sk->revoked && !sk->expired && !sk->disabled && !sk->invalid;
+		if (usable && sk->can_encrypt)
+			k->can_encrypt = true;
+		if (usable && sk->can_sign)
+			k->can_sign = true;
+	}
+	for (uid = key->uids; uid; uid = uid->next)
+		if (uid->address && !uid->revoked && !uid->invalid)
+			g_ptr_array_add(k->emails, g_ascii_strdown(uid->address, -1));
+	*out = k;
+done:
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return rc;
+}
+
+const char *
+crypto_key_unusable(const char *fpr)
+{
+	key_info *k = NULL;
+	vstatus rc = crypto_key_lookup(fpr, false, &k);
+	const char *why = NULL;
+
+	if (rc == VS_NOT_FOUND)
+		return "no key with that fingerprint in the keyring";
+	if (rc != VS_OK)
+		return "keyring not usable";
+	if (k->revoked)
+		why = "key revoked";
+	else if (k->expired)
+		why = "key expired";
+	else if (k->disabled || k->invalid)
+		why = "key disabled or invalid";
+	else if (!k->can_encrypt)
+		why = "key has no usable encryption subkey";
+	key_info_free(k);
+	return why;
+}
+
+vstatus
+crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **primary_out)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t d = NULL;
+	gpgme_key_t key = NULL, found = NULL;
+	gpgme_subkey_t sk;
+	gpgme_import_result_t res;
+	int keys = 0;
+	vstatus rc = VS_NOT_FOUND;
+
+	*primary_out = NULL;
+	if (!fpr_plausible(want_fpr) || gpgme_new(&ctx) != 0)
+		return VS_NOT_FOUND;
+	/* Look inside without importing: exactly one key, and it is the one. */
+	if (gpgme_data_new_from_mem(&d, data, len, 0) != 0)
+		goto done;
+	if (gpgme_op_keylist_from_data_start(ctx, d, 0) != 0)
+		goto done;
+	while (gpgme_op_keylist_next(ctx, &key) == 0) {
+		keys++;
+		for (sk = key->subkeys; sk; sk = sk->next)
+			if (sk->fpr && g_ascii_strcasecmp(sk->fpr, want_fpr) == 0 && found == NULL) {
+				found = key;
+				gpgme_key_ref(found);
+			}
+		gpgme_key_unref(key);
+	}
+	gpgme_op_keylist_end(ctx);
+	if (keys != 1 || found == NULL || found->subkeys == NULL)
+		goto done;
+	gpgme_data_release(d);
+	d = NULL;
+	if (gpgme_data_new_from_mem(&d, data, len, 0) != 0)
+		goto done;
+	if (gpgme_op_import(ctx, d) != 0) {
+		rc = VS_CRYPTO_TEMP;
+		goto done;
+	}
+	res = gpgme_op_import_result(ctx);
+	if (res == NULL || (res->imported + res->unchanged) < 1) {
+		rc = VS_NOT_FOUND;
+		goto done;
+	}
+	*primary_out = g_ascii_strup(found->subkeys->fpr, -1);
+	rc = VS_OK;
+done:
+	if (found)
+		gpgme_key_unref(found);
+	if (d)
+		gpgme_data_release(d);
+	gpgme_release(ctx);
+	return rc;
+}
+
+vstatus
+crypto_robot_ready(const vconfig *cfg, char **why_out)
+{
+	key_info *k = NULL;
+	vstatus rc;
+
+	*why_out = NULL;
+	if (cfg->robot_key[0] == '\0') {
+		*why_out = g_strdup("robot_key is not set");
+		return VS_CRYPTO_TEMP;
+	}
+	rc = crypto_key_lookup(cfg->robot_key, true, &k);
+	if (rc == VS_NOT_FOUND) {
+		*why_out = g_strdup("the robot's secret key is not in gnupg_home");
+		return VS_CRYPTO_TEMP;
+	}
+	if (rc != VS_OK) {
+		*why_out = g_strdup("gnupg_home is not usable");
+		return rc;
+	}
+	if (k->revoked || k->expired || k->disabled || k->invalid || !k->can_sign) {
+		*why_out = g_strdup("the robot's key cannot sign (revoked, expired or no signing key)");
+		rc = VS_CRYPTO_TEMP;
+	}
+	key_info_free(k);
+	return rc;
+}
+
+GMimeObject *
+crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fprs,
+	       bool *transient_out, char **why_out)
+{
+	GMimeCryptoContext *ctx = g_mime_gpg_context_new();
+	GMimeObject *result = NULL;
+	GError *err = NULL;
+
+	*transient_out = false;
+	*why_out = NULL;
+	if (ctx == NULL) {
+		*transient_out = true;
+		*why_out = g_strdup("no OpenPGP context");
+		return NULL;
+	}
+	if (recipient_fprs && recipient_fprs->len > 0) {
+		GPtrArray *rcpts = g_ptr_array_new();
+		unsigned int i;
+
+		for (i = 0; i < recipient_fprs->len; i++)
+			g_ptr_array_add(rcpts, g_ptr_array_index(recipient_fprs, i));
+		/* The robot reads its own archive: encrypt to itself too. */
+		g_ptr_array_add(rcpts, cfg->robot_key);
+		/* Trust comes from pinning, not from the web of trust. */
+		result = (GMimeObject *)g_mime_multipart_encrypted_encrypt(ctx, entity, TRUE, cfg->robot_key,
+									    GMIME_ENCRYPT_ALWAYS_TRUST, rcpts, &err);
+		g_ptr_array_unref(rcpts);
+	} else {
+		result = (GMimeObject *)g_mime_multipart_signed_sign(ctx, entity, cfg->robot_key, &err);
+	}
+	if (result == NULL) {
+		/* Recipients were checked before: a failure here is the robot's
+		 * own (key, agent, keyring), so the work is retried. */
+		*transient_out = true;
+		*why_out = g_strdup_printf("OpenPGP protection failed: %s", err ? err->message : "unknown error");
+	}
+	g_clear_error(&err);
+	g_object_unref(ctx);
+	return result;
+}
