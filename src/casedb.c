@@ -6,6 +6,19 @@
 #include "casedb.h"
 #include "log.h"
 
+static vcase *vcase_from_json(JsonNode *root);
+
+/* A deep copy, through the stored form so that no field is forgotten. */
+vcase *
+vcase_copy(const vcase *c)
+{
+	JsonNode *n = vcase_to_json(c);
+	vcase *copy = vcase_from_json(n);
+
+	json_node_unref(n);
+	return copy;
+}
+
 vcase *
 vcase_new(const char *tag, const char *now)
 {
@@ -25,6 +38,9 @@ vcase_new(const char *tag, const char *now)
 	c->embargo.proposal = g_strdup("");
 	c->embargo.vendor_time = g_strdup("");
 	c->embargo.public_time = g_strdup("");
+	c->held_from = g_strdup("");
+	c->pins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->last_sig = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return c;
 }
 
@@ -64,6 +80,9 @@ vcase_free(vcase *c)
 	g_free(c->embargo.proposal);
 	g_free(c->embargo.vendor_time);
 	g_free(c->embargo.public_time);
+	g_free(c->held_from);
+	g_hash_table_unref(c->pins);
+	g_hash_table_unref(c->last_sig);
 	g_free(c);
 }
 
@@ -124,6 +143,36 @@ static const char *
 nz(const char *s)
 {
 	return s ? s : "";
+}
+
+static void
+add_string_map(JsonBuilder *b, const char *name, GHashTable *map)
+{
+	GList *keys = g_list_sort(g_hash_table_get_keys(map), (GCompareFunc)strcmp), *k;
+
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	for (k = keys; k; k = k->next) {
+		json_builder_set_member_name(b, k->data);
+		json_builder_add_string_value(b, g_hash_table_lookup(map, k->data));
+	}
+	json_builder_end_object(b);
+	g_list_free(keys);
+}
+
+static void
+read_string_map(JsonObject *o, const char *name, GHashTable *map)
+{
+	JsonObject *m;
+	GList *members, *k;
+
+	if (!json_object_has_member(o, name) || !JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, name)))
+		return;
+	m = json_object_get_object_member(o, name);
+	members = json_object_get_members(m);
+	for (k = members; k; k = k->next)
+		g_hash_table_insert(map, g_strdup(k->data), g_strdup(json_obj_str(m, k->data)));
+	g_list_free(members);
 }
 
 JsonNode *
@@ -202,6 +251,10 @@ vcase_to_json(const vcase *c)
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "log_count");
 	json_builder_add_int_value(b, c->log_count);
+	json_builder_set_member_name(b, "held_from");
+	json_builder_add_string_value(b, nz(c->held_from));
+	add_string_map(b, "pins", c->pins);
+	add_string_map(b, "last_sig", c->last_sig);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	g_object_unref(b);
@@ -289,6 +342,10 @@ vcase_from_json(JsonNode *root)
 	}
 	if (json_object_has_member(o, "log_count"))
 		c->log_count = (int)json_object_get_int_member(o, "log_count");
+	g_free(c->held_from);
+	c->held_from = g_strdup(json_obj_str(o, "held_from"));
+	read_string_map(o, "pins", c->pins);
+	read_string_map(o, "last_sig", c->last_sig);
 	return c;
 }
 
@@ -531,6 +588,18 @@ alias_index_get(store_t *st, const char *alias, char **tag_out)
 
 	g_free(up);
 	return rc;
+}
+
+vstatus
+sigseen_get(store_t *st, const char *key, char **record_out)
+{
+	return index_get(st, "sig/", key, record_out);
+}
+
+vstatus
+sigseen_put(store_t *st, const char *key, const char *record)
+{
+	return index_put(st, "sig/", key, record);
 }
 
 vstatus

@@ -51,9 +51,13 @@ typedef struct {
 		char *public_time;
 	} embargo;
 	int log_count;
+	char *held_from;        /* state before Hold, for Resume */
+	GHashTable *pins;       /* party ("vendor:x", "peer:x", "reporter") -> fpr */
+	GHashTable *last_sig;   /* party -> signature time of its last accepted command */
 } vcase;
 
 vcase *vcase_new(const char *tag, const char *now);
+vcase *vcase_copy(const vcase *c);
 void vcase_free(vcase *c);
 void log_entry_clear(log_entry *e);
 
@@ -77,6 +81,10 @@ vstatus msgid_index_put(store_t *st, const char *message_id, const char *tag);
 vstatus msgid_index_get(store_t *st, const char *message_id, char **tag_out);
 vstatus alias_index_put(store_t *st, const char *alias, const char *tag);
 vstatus alias_index_get(store_t *st, const char *alias, char **tag_out);
+
+/* Accepted signatures, across all cases: (fpr, time, body hash). */
+vstatus sigseen_get(store_t *st, const char *key, char **record_out);
+vstatus sigseen_put(store_t *st, const char *key, const char *record);
 
 /* Idempotence: has this (Message-ID, body hash) been processed? */
 vstatus seen_get(store_t *st, const char *key, char **record_out);

@@ -189,14 +189,21 @@ cli_flush(const vconfig *cfg, GDateTime *now)
 
 	if (rc != VS_OK)
 		return rc;
+	{
 	/* Finish any message an interrupted deliver left in the spool. */
+	int released = 0;
+
 	rc = deliver_recover_spool(cfg, st, now, 0, &recovered);
+	/* Held mail whose party has a key by now is wrapped and queued. */
+	if (rc == VS_OK)
+		rc = outbox_release_held(st, cfg, now, &released);
 	if (rc == VS_OK)
 		rc = outbox_flush(st, cfg, NULL, now, &counts);
 	store_close(st);
 	if (rc == VS_OK)
-		printf("recovered %d, sent %d, deferred %d, held %d\n",
-		       recovered, counts.sent, counts.deferred, counts.held);
+		printf("recovered %d, sent %d, deferred %d, held %d, released %d\n",
+		       recovered, counts.sent, counts.deferred, counts.held, released);
+	}
 	return rc;
 }
 
@@ -248,7 +255,7 @@ cli_check(const vconfig *cfg)
 	int problems = 0;
 	char *p;
 	const char *why;
-	static const char *templates[] = { "ack", "unsigned", NULL };
+	static const char *templates[] = { "ack", "unsigned", "accepted", "rejected", "duplicate", "need-info", "info", "hold", "resume", "closed", "key-pinned", "commands", "refused", "held", NULL };
 	static const char *langs[] = { "ja", "en", NULL };
 	int i, j;
 

@@ -160,11 +160,9 @@ commands_parse(const char *text)
 
 		if (n && line[n - 1] == '\r')
 			line[n - 1] = '\0';
-		if (g_strstrip(g_strdup(line))[0] == '\0')
-			break;
 		{
 			char *t = g_strstrip(g_strdup(line));
-			bool end = g_ascii_strcasecmp(t, "thanks") == 0 || strcmp(t, "--") == 0 || strcmp(t, "-- ") == 0;
+			bool end = t[0] == '\0' || g_ascii_strcasecmp(t, "thanks") == 0 || strcmp(t, "--") == 0;
 			g_free(t);
 			if (end)
 				break;

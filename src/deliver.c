@@ -9,6 +9,11 @@
 
 #include "casedb.h"
 #include "classify.h"
+#include "commands.h"
+#include "crypto.h"
+#include "trust.h"
+#include "workflow.h"
+#include "wrap.h"
 #include "deliver.h"
 #include "ingest.h"
 #include "log.h"
@@ -190,7 +195,32 @@ address_domain(const char *addr)
 	return at ? at + 1 : "localhost";
 }
 
-/* Render, compose and queue every reply the decision asked for. */
+/* Every coordinator gets NAME (a notice without case content). */
+static void
+notify_coordinators(msgctx *ctx, const char *template_name, const char *text, bool sensitive)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(ctx->cfg->parties, i);
+		reply_request *r;
+
+		if (p->kind != PARTY_COORDINATOR)
+			continue;
+		r = msgctx_add_reply(ctx, g_ptr_array_index(p->addresses, 0), template_name, p->language);
+		r->party = g_strdup_printf("coordinator:%s", p->id);
+		r->sensitive = sensitive;
+		r->text = text ? g_strdup(text) : NULL;
+		g_free(r->in_reply_to);
+		r->in_reply_to = g_strdup("");
+	}
+}
+
+/* Render, wrap and queue every reply the decision asked for. A recipient
+ * with a usable pinned key gets it signed and encrypted; without one, a
+ * mail with case content is held (and the coordinators told), anything
+ * else goes out signed. A crypto failure of ours aborts the whole
+ * transaction: the MTA retries and nothing was sent. */
 static vstatus
 queue_replies(msgctx *ctx, store_t *st)
 {
@@ -206,13 +236,16 @@ queue_replies(msgctx *ctx, store_t *st)
 	g_hash_table_insert(vars, (gpointer)"robot_name", cfg->name);
 	g_hash_table_insert(vars, (gpointer)"robot_address", cfg->address);
 	g_hash_table_insert(vars, (gpointer)"date", local_text);
+	/* The list grows while we walk it: held mail adds notices. */
 	for (i = 0; i < ctx->replies->len && rc == VS_OK; i++) {
 		reply_request *r = g_ptr_array_index(ctx->replies, i);
 		rendered_text t = { NULL, NULL };
 		char *why = NULL, *id = NULL, *mid = NULL, *mail = NULL, *rnd = NULL;
-		compose_params cp;
+		const char *fpr = NULL, *unusable = "no key is pinned";
 		outbox_new_mail m;
 
+		memset(&m, 0, sizeof(m));
+		g_hash_table_insert(vars, (gpointer)"text", r->text ? r->text : (char *)"");
 		rc = render_template(cfg, r->language, r->template_name, vars, &t, &why);
 		if (rc != VS_OK) {
 			log_err("template: %s", why);
@@ -225,29 +258,64 @@ queue_replies(msgctx *ctx, store_t *st)
 		}
 		rnd = util_random_hex(6);
 		mid = g_strdup_printf("vultures.%s.%s@%s", id, rnd, address_domain(cfg->address));
-		cp.from_name = cfg->name;
-		cp.from_addr = cfg->address;
-		cp.to = r->to;
-		cp.message_id = mid;
-		cp.in_reply_to = r->in_reply_to;
-		cp.language = r->language;
-		cp.date = local;
-		mail = render_compose(&cp, &t);
+		if (r->party)
+			fpr = trust_party_fpr(cfg, ctx->vcase, r->party);
+		if (fpr)
+			unusable = crypto_key_unusable(fpr);
+		if (cfg->robot_key[0] == '\0')
+			unusable = "robot_key is not set";
 		m.case_tag = ctx->case_tag;
 		m.template_name = r->template_name;
 		m.env_from = cfg->address;
 		m.rcpt = r->to;
 		m.message_id = mid;
-		m.data = mail;
 		m.now = ctx->now;
-		rc = outbox_enqueue(st, id, &m);
+		if (unusable == NULL || !r->sensitive) {
+			wrap_params wp = { cfg, ctx->case_tag, r->to, mid, r->in_reply_to, r->language, local,
+					   unusable == NULL ? fpr : NULL };
+			if (cfg->robot_key[0] == '\0') {
+				/* No robot key configured (a demo): content-free mail
+				 * goes out plain; nothing else ever does. */
+				compose_params cp = { cfg->name, cfg->address, r->to, mid, r->in_reply_to,
+						      r->language, local };
+				mail = render_compose(&cp, &t);
+			} else {
+				rc = wrap_compose(&wp, &t, &mail, &why);
+			}
+			if (rc != VS_OK) {
+				log_err("reply %s to %s: %s", r->template_name, r->party ? r->party : "-",
+					why ? why : status_to_string(rc));
+				if (rc != VS_CRYPTO_TEMP)
+					rc = VS_CRYPTO_TEMP;
+			} else {
+				m.data = mail;
+			}
+		} else {
+			char *reason = g_strdup_printf("no usable key for %s: %s", r->party ? r->party : r->to, unusable);
+			m.hold_reason = reason;
+			m.party = r->party;
+			m.language = r->language;
+			m.subject = t.subject;
+			m.body = t.body;
+			m.in_reply_to = r->in_reply_to;
+			log_warn("reply %s held: %s", r->template_name, reason);
+			if (r->party == NULL || !g_str_has_prefix(r->party, "coordinator:")) {
+				char *note = g_strdup_printf("%s (%s)", r->template_name, reason);
+				notify_coordinators(ctx, "held", note, false);
+				g_free(note);
+			}
+		}
 		if (rc == VS_OK)
+			rc = outbox_enqueue(st, id, &m);
+		if (rc == VS_OK && m.hold_reason == NULL)
 			g_ptr_array_add(ctx->outbox_ids, g_strdup(id));
+		g_free((char *)m.hold_reason);
 		rendered_text_clear(&t);
 		g_free(id);
 		g_free(rnd);
 		g_free(mid);
 		g_free(mail);
+		g_free(why);
 	}
 	g_hash_table_unref(vars);
 	g_free(local_text);
@@ -279,9 +347,10 @@ party_of(const msgctx *ctx, const vcase *c)
 static char *
 pick_language(const msgctx *ctx)
 {
-	if (util_has_japanese(ctx->subject) || util_has_japanese(ctx->body_text))
+	if (util_has_japanese(ctx->subject) || util_has_japanese(ctx->crypto.content_text) ||
+	    util_has_japanese(ctx->crypto.protected_subject))
 		return g_strdup("ja");
-	if ((ctx->subject && *ctx->subject) || (ctx->body_text && *ctx->body_text))
+	if ((ctx->subject && *ctx->subject) || (ctx->crypto.content_text && *ctx->crypto.content_text))
 		return g_strdup("en");
 	return g_strdup(ctx->cfg->language);
 }
@@ -298,11 +367,274 @@ fill_log_entry(const msgctx *ctx, log_entry *e, const char *party, const char *e
 	e->event = g_strdup(event);
 }
 
-/* The decision for plain mail. Signed commands and the rules table take
- * over here as the PGP and workflow work lands. */
+/* The registered address and language of PARTY of case C. */
+static bool
+party_address(const vconfig *cfg, const vcase *c, const char *party, const char **addr, const char **lang)
+{
+	unsigned int i;
+
+	if (strcmp(party, "reporter") == 0) {
+		*addr = c->reporter_address;
+		*lang = c->reporter_language[0] ? c->reporter_language : cfg->language;
+		return c->reporter_address[0] != '\0';
+	}
+	for (i = 0; i < cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(cfg->parties, i);
+		const char *kind = p->kind == PARTY_COORDINATOR ? "coordinator:" :
+				   p->kind == PARTY_PEER ? "peer:" : "vendor:";
+		if (g_str_has_prefix(party, kind) && strcmp(party + strlen(kind), p->id) == 0) {
+			*addr = g_ptr_array_index(p->addresses, 0);
+			*lang = p->language;
+			return true;
+		}
+	}
+	return false;
+}
+
+static reply_request *
+reply_to_party(msgctx *ctx, const char *party, const char *template_name, bool sensitive, const char *text)
+{
+	const char *addr = NULL, *lang = NULL;
+	reply_request *r;
+
+	if (!party_address(ctx->cfg, ctx->vcase, party, &addr, &lang))
+		return NULL;
+	r = msgctx_add_reply(ctx, addr, template_name, lang);
+	r->party = g_strdup(party);
+	r->sensitive = sensitive;
+	r->text = text ? g_strdup(text) : NULL;
+	return r;
+}
+
+/* Pin-Key names a key: it must be in the keyring, or attached to this very
+ * mail with exactly that fingerprint (then, and only then, imported). */
+static const char *
+pin_key_check(msgctx *ctx, const char *value)
+{
+	char *party = NULL, *fpr = NULL, *primary = NULL;
+	key_info *k = NULL;
+	const char *problem = NULL;
+	unsigned int i;
+	vstatus rc;
+
+	if (!workflow_parse_pin(value, &party, &fpr))
+		return NULL;  /* the workflow reports the syntax */
+	rc = crypto_key_lookup(fpr, false, &k);
+	if (rc == VS_OK) {
+		if (g_ascii_strcasecmp(k->primary_fpr, fpr) != 0)
+			problem = "name the primary key's fingerprint, not a subkey's";
+		key_info_free(k);
+		goto done;
+	}
+	problem = "no key with that fingerprint in the keyring or attached";
+	for (i = 0; i < ctx->crypto.attached_keys->len; i++) {
+		GBytes *b = g_ptr_array_index(ctx->crypto.attached_keys, i);
+		gsize n = 0;
+		const char *data = g_bytes_get_data(b, &n);
+		if (crypto_import_exact(data, n, fpr, &primary) == VS_OK) {
+			problem = g_ascii_strcasecmp(primary, fpr) == 0 ? NULL
+				: "name the primary key's fingerprint, not a subkey's";
+			log_info("Pin-Key: imported the attached key %s", primary);
+			break;
+		}
+	}
+done:
+	g_free(party);
+	g_free(fpr);
+	g_free(primary);
+	return problem;
+}
+
+/* A mail for an existing case: authenticate, then run its commands. */
+static vstatus
+handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
+{
+	trust_verdict *v = trust_judge(ctx, ctx->vcase);
+	command_block *b = commands_parse(ctx->crypto.content_text);
+	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+	GString *summary = g_string_new(NULL);
+	char *sigkey = NULL, *seen = NULL;
+	bool allow = false, applied = false;
+	unsigned int i;
+	vstatus rc = VS_OK;
+
+	fill_log_entry(ctx, e, v->authenticated ? v->party
+		       : (v->claimed_party ? v->claimed_party : "unknown"), "reply");
+	g_free(e->fingerprint);
+	e->fingerprint = g_strdup(v->fingerprint);
+	if (ctx->auto_reason) {
+		g_free(e->event);
+		e->event = g_strdup("auto-reply");
+		e->reason = g_strdup(ctx->auto_reason);
+		*outcome_out = g_strdup("logged; auto-reply, not answered");
+		goto done;
+	}
+	if (v->authenticated) {
+		sigkey = trust_signature_key(v, ctx);
+		rc = sigseen_get(st, sigkey, &seen);
+		if (rc != VS_OK && rc != VS_NOT_FOUND)
+			goto done;
+		rc = VS_OK;
+		if (b->cmds->len == 0) {
+			e->reason = g_strdup("signed by a party, no commands: stored in the case log");
+			*outcome_out = g_strdup("logged");
+			goto done;
+		}
+		if (!trust_allow_commands(v, ctx, ctx->vcase, b, seen != NULL))
+			goto refuse;
+		g_free(e->event);
+		e->event = g_strdup("command");
+		for (i = 0; i < b->cmds->len; i++) {
+			const command *cmd = g_ptr_array_index(b->cmds, i);
+			wf_outcome o = { WF_APPLIED, NULL };
+			vcase *next;
+			const char *problem;
+
+			if (cmd->kind == CMD_CASE)
+				continue;
+			if (cmd->kind == CMD_PIN_KEY && v->role == ROLE_COORDINATOR &&
+			    (problem = pin_key_check(ctx, cmd->value)) != NULL) {
+				g_string_append_printf(summary, "%s: refused: %s\n", command_name(cmd->kind), problem);
+				continue;
+			}
+			next = workflow_apply(ctx->vcase, v->role, cmd, ctx->now, actions, &o);
+			vcase_free(ctx->vcase);
+			ctx->vcase = next;
+			if (o.result == WF_APPLIED) {
+				applied = true;
+				g_string_append_printf(summary, "%s: done (state %s)\n", command_name(cmd->kind), ctx->vcase->state);
+				if (cmd->kind == CMD_PIN_KEY)
+					ctx->release_held = true;
+			} else {
+				g_string_append_printf(summary, "%s: %s\n", cmd->kind == CMD_UNKNOWN ? cmd->key
+						       : command_name(cmd->kind), o.reason);
+			}
+			wf_outcome_clear(&o);
+		}
+		if (b->error)
+			g_string_append_printf(summary, "%s\n", b->error);
+		e->accepted = applied;
+		e->reason = g_strdup(applied ? "signed by the pinned key of the party" : "no command could be applied");
+		if (applied) {
+			char *t = g_strdup_printf("%" G_GINT64_FORMAT, v->sig_created);
+			g_hash_table_insert(ctx->vcase->last_sig, g_strdup(v->party), t);
+			rc = sigseen_put(st, sigkey, ctx->case_tag);
+			if (rc != VS_OK)
+				goto done;
+		}
+		for (i = 0; i < actions->len; i++) {
+			wf_action *a = g_ptr_array_index(actions, i);
+			if (strcmp(a->to, "coordinators") == 0)
+				notify_coordinators(ctx, a->template_name, a->text, a->sensitive);
+			else if (strcmp(a->to, "reporter") == 0)
+				reply_to_party(ctx, "reporter", a->template_name, a->sensitive, a->text);
+			else
+				reply_to_party(ctx, v->party, a->template_name, a->sensitive, a->text);
+		}
+		/* The sender hears what became of each command (no content). */
+		reply_to_party(ctx, v->party, "commands", false, summary->str);
+		*outcome_out = g_strdup_printf("%s; %u mail(s) queued", applied ? "applied" : "nothing applied",
+					       ctx->replies->len);
+		goto done;
+	}
+	/* Not authenticated: stored, never acted upon. */
+	if (ctx->crypto.signed_any || ctx->crypto.smime || b->cmds->len > 0 || ctx->crypto.decrypt_error)
+		goto refuse;
+	e->reason = g_strdup("not signed: stored in the case log, no effect on the case");
+	if (v->claimed_party == NULL) {
+		/* Strangers get no answer: an answer would confirm the case. */
+		*outcome_out = g_strdup("logged; sender is not a party of the case, not answered");
+		goto done;
+	}
+	if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
+		goto done;
+	if (allow && reply_to_party(ctx, v->claimed_party, "unsigned", false, NULL))
+		*outcome_out = g_strdup("logged; told what a command needs");
+	else
+		*outcome_out = g_strdup("logged; not answered (reply rate limit)");
+	goto done;
+refuse:
+	g_free(e->event);
+	e->event = g_strdup("refused");
+	e->accepted = false;
+	e->reason = g_strdup(v->reason ? v->reason : "refused");
+	{
+		/* The answer goes to the registered address of the party the
+		 * mail claims (or proves) to be, never to an unknown From:. */
+		const char *party = v->authenticated ? v->party : v->claimed_party;
+		if (party == NULL) {
+			*outcome_out = g_strdup("refused; sender is not a party of the case, not answered");
+			goto done;
+		}
+		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
+			goto done;
+		if (allow && reply_to_party(ctx, party, "refused", false, e->reason))
+			*outcome_out = g_strdup_printf("refused; %s told why", party);
+		else
+			*outcome_out = g_strdup("refused; not answered (reply rate limit)");
+	}
+done:
+	if (*outcome_out == NULL)
+		*outcome_out = g_strdup("logged");
+	g_string_free(summary, TRUE);
+	g_ptr_array_unref(actions);
+	command_block_free(b);
+	trust_verdict_free(v);
+	g_free(sigkey);
+	g_free(seen);
+	return rc;
+}
+
+/* TOFU: a report signed at its root pins the reporter's key for this case
+ * when the key is in the keyring, or attached to the report with exactly
+ * the signing fingerprint. Keys of configured parties are never taken. */
+static vstatus
+pin_reporter_key(msgctx *ctx)
+{
+	crypto_record *r = &ctx->crypto;
+	sig_record *s;
+	char *primary = NULL;
+	unsigned int i;
+	vstatus rc;
+
+	if (r->sigs->len != 1 || !(r->scope == SIGNED_ROOT || r->scope == SIGNED_DECRYPTED_ROOT ||
+				   r->scope == SIGNED_INLINE))
+		return VS_OK;
+	s = g_ptr_array_index(r->sigs, 0);
+	if ((s->status & GMIME_SIGNATURE_STATUS_KEY_MISSING) && s->fpr[0]) {
+		for (i = 0; i < r->attached_keys->len && primary == NULL; i++) {
+			gsize n = 0;
+			const char *data = g_bytes_get_data(g_ptr_array_index(r->attached_keys, i), &n);
+			rc = crypto_import_exact(data, n, s->fpr, &primary);
+			if (rc == VS_CRYPTO_TEMP)
+				return rc;
+		}
+		if (primary == NULL)
+			return VS_OK;
+		g_free(primary);
+		/* Verify again, now that the key is there. */
+		crypto_record_clear(r);
+		crypto_record_init(r);
+		if ((rc = unwrap_message(ctx)) != VS_OK)
+			return rc;
+		if (r->sigs->len != 1)
+			return VS_OK;
+		s = g_ptr_array_index(r->sigs, 0);
+	}
+	if ((s->status & (GMIME_SIGNATURE_STATUS_ERROR_MASK | GMIME_SIGNATURE_STATUS_RED)) != 0 ||
+	    s->primary_fpr[0] == '\0' || config_party_by_fingerprint(ctx->cfg, s->primary_fpr) != NULL)
+		return VS_OK;
+	g_free(ctx->vcase->reporter_fingerprint);
+	ctx->vcase->reporter_fingerprint = g_strdup(s->primary_fpr);
+	log_info("reporter key %s pinned to the case (trust on first use)", s->primary_fpr);
+	return VS_OK;
+}
+
+/* Decide for plain mail and signed commands. */
 static vstatus
 decide_and_commit(msgctx *ctx, store_t *st)
 {
+	char *outcome_buf = NULL;
 	log_entry e = { 0 };
 	char *party = NULL, *key = seen_key(ctx), *rec = NULL;
 	const char *outcome = "logged";
@@ -345,8 +677,12 @@ decide_and_commit(msgctx *ctx, store_t *st)
 			g_free(ctx->vcase->reporter_language);
 			ctx->vcase->reporter_language = pick_language(ctx);
 		}
+		if ((rc = pin_reporter_key(ctx)) != VS_OK)
+			break;
 		party = g_strdup("reporter");
 		fill_log_entry(ctx, &e, party, "report");
+		g_free(e.fingerprint);
+		e.fingerprint = g_strdup(ctx->vcase->reporter_fingerprint);
 		e.accepted = true;
 		e.reason = g_strdup("new case opened from an untagged mail to the intake address");
 		if (ctx->auto_reason) {
@@ -366,31 +702,8 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		if ((rc = case_store_get(st, ctx->case_tag, &ctx->vcase)) != VS_OK)
 			break;
 		log_set_case(ctx->case_tag);
-		party = party_of(ctx, ctx->vcase);
-		fill_log_entry(ctx, &e, party, ctx->auto_reason ? "auto-reply" : "reply");
-		e.accepted = false;
-		if (ctx->auto_reason) {
-			e.reason = g_strdup(ctx->auto_reason);
-			outcome = "logged; auto-reply, not answered";
-			break;
-		}
-		e.reason = g_strdup("not signed: stored in the case log, no effect on the case");
-		if (strcmp(party, "unknown") == 0) {
-			/* Strangers get no answer: an answer would confirm the case. */
-			outcome = "logged; sender is not a party of the case, not answered";
-			break;
-		}
-		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
-			break;
-		if (allow) {
-			const party_conf *p = config_party_by_address(ctx->cfg, ctx->from_addr);
-			const char *lang = strcmp(party, "reporter") == 0
-				? ctx->vcase->reporter_language : (p ? p->language : ctx->cfg->language);
-			msgctx_add_reply(ctx, ctx->from_addr, "unsigned", lang && *lang ? lang : ctx->cfg->language);
-			outcome = "logged; told what a command needs";
-		} else {
-			outcome = "logged; not answered (reply rate limit)";
-		}
+		rc = handle_case_mail(ctx, st, &e, &outcome_buf);
+		outcome = outcome_buf;
 		break;
 	case CLASS_OPERATOR:
 	default:
@@ -456,6 +769,7 @@ done:
 	g_free(party);
 	g_free(key);
 	g_free(rec);
+	g_free(outcome_buf);
 	return rc;
 }
 
@@ -492,6 +806,16 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 		goto done;
 	if ((rc = spool_done(ctx)) != VS_OK)
 		goto done;
+	if (ctx->release_held) {
+		int released = 0;
+		if (outbox_release_held(st, ctx->cfg, ctx->now, &released) == VS_OK && released > 0)
+			ctx->release_held = true;
+		if (send_now && released > 0) {
+			vstatus frc = outbox_flush(st, ctx->cfg, NULL, ctx->now, &counts);
+			if (frc != VS_OK)
+				log_warn("sending released mail failed (%s); flush will retry", status_to_string(frc));
+		}
+	}
 	/* The mail is committed; a failed send stays queued for `flush`. */
 	if (send_now && ctx->outbox_ids->len) {
 		vstatus frc = outbox_flush(st, ctx->cfg, ctx->outbox_ids, ctx->now, &counts);

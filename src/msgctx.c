@@ -29,10 +29,12 @@ reply_request_free(reply_request *r)
 	g_free(r->template_name);
 	g_free(r->language);
 	g_free(r->in_reply_to);
+	g_free(r->party);
+	g_free(r->text);
 	g_free(r);
 }
 
-void
+reply_request *
 msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
 		 const char *language)
 {
@@ -43,6 +45,7 @@ msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
 	r->language = g_strdup(language);
 	r->in_reply_to = g_strdup(ctx->message_id ? ctx->message_id : "");
 	g_ptr_array_add(ctx->replies, r);
+	return r;
 }
 
 static void

@@ -64,6 +64,9 @@ typedef struct {
 	char *template_name;
 	char *language;
 	char *in_reply_to;     /* Message-ID we answer, without <> */
+	char *party;           /* whose pinned key encrypts it: "reporter", "coordinator:x", ... */
+	bool sensitive;        /* carries case content: encrypted or held, never clear */
+	char *text;            /* {{text}} of the template, or NULL */
 } reply_request;
 
 typedef struct {
@@ -105,6 +108,7 @@ typedef struct {
 	/* decisions and effects */
 	vcase *vcase;
 	GPtrArray *replies;      /* reply_request * */
+	bool release_held;       /* a key was pinned: try held mail again */
 	GPtrArray *outbox_ids;   /* char *, queued in this delivery */
 } msgctx;
 
@@ -112,7 +116,7 @@ msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);
 void crypto_record_init(crypto_record *r);
 void crypto_record_clear(crypto_record *r);
 void msgctx_free(msgctx *ctx);
-void msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
-		      const char *language);
+reply_request *msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
+				const char *language);
 
 #endif

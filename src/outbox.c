@@ -8,6 +8,10 @@
 #include "outbox.h"
 #include "send.h"
 #include "util.h"
+#include "crypto.h"
+#include "render.h"
+#include "trust.h"
+#include "wrap.h"
 
 vstatus
 outbox_new_id(store_t *st, char **id_out)
@@ -32,7 +36,23 @@ outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
 	json_builder_set_member_name(b, "id");
 	json_builder_add_string_value(b, id);
 	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, "queued");
+	json_builder_add_string_value(b, m->hold_reason ? "held" : "queued");
+	if (m->hold_reason) {
+		json_builder_set_member_name(b, "hold_reason");
+		json_builder_add_string_value(b, m->hold_reason);
+		json_builder_set_member_name(b, "needs_key");
+		json_builder_add_boolean_value(b, TRUE);
+		json_builder_set_member_name(b, "party");
+		json_builder_add_string_value(b, m->party ? m->party : "");
+		json_builder_set_member_name(b, "language");
+		json_builder_add_string_value(b, m->language ? m->language : "");
+		json_builder_set_member_name(b, "subject");
+		json_builder_add_string_value(b, m->subject ? m->subject : "");
+		json_builder_set_member_name(b, "body");
+		json_builder_add_string_value(b, m->body ? m->body : "");
+		json_builder_set_member_name(b, "in_reply_to");
+		json_builder_add_string_value(b, m->in_reply_to ? m->in_reply_to : "");
+	}
 	json_builder_set_member_name(b, "case");
 	json_builder_add_string_value(b, m->case_tag ? m->case_tag : "");
 	json_builder_set_member_name(b, "template");
@@ -60,10 +80,20 @@ outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
 	key_queue = g_strconcat("queue/", id, NULL);
 	if ((rc = store_put_str(st, key_rec, text)) != VS_OK)
 		goto done;
-	if ((rc = store_put_str(st, key_data, m->data)) != VS_OK)
-		goto done;
-	if ((rc = store_put_str(st, key_queue, "")) != VS_OK)
-		goto done;
+	if (m->hold_reason) {
+		/* Not even a clear-text draft of a held mail goes to the wire
+		 * store: it is wrapped when the key arrives. */
+		char *key_held = g_strconcat("held/", id, NULL);
+		rc = store_put_str(st, key_held, "");
+		g_free(key_held);
+		if (rc != VS_OK)
+			goto done;
+	} else {
+		if ((rc = store_put_str(st, key_data, m->data)) != VS_OK)
+			goto done;
+		if ((rc = store_put_str(st, key_queue, "")) != VS_OK)
+			goto done;
+	}
 	if (m->case_tag && *m->case_tag)
 		rc = msgid_index_put(st, m->message_id, m->case_tag);
 done:
@@ -179,6 +209,115 @@ done:
 	g_free(key_rec);
 	g_free(key_data);
 	g_free(key_queue);
+	return rc;
+}
+
+/* One held mail: if its party has a usable key now, wrap and queue it. */
+static vstatus
+release_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now, int *released)
+{
+	char *key_rec = g_strconcat("outbox/", id, NULL);
+	char *key_held = g_strconcat("held/", id, NULL);
+	char *rec_text = NULL, *mail = NULL, *why = NULL, *text = NULL;
+	JsonNode *root = NULL;
+	JsonObject *o;
+	vcase *c = NULL;
+	const char *fpr;
+	rendered_text t = { NULL, NULL };
+	wrap_params wp;
+	vstatus rc;
+
+	if ((rc = store_get(st, key_rec, &rec_text, NULL)) != VS_OK)
+		goto done;
+	root = json_string_parse(rec_text);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+		rc = VS_STORE;
+		goto done;
+	}
+	o = json_node_get_object(root);
+	if (!json_object_has_member(o, "needs_key")) {
+		rc = VS_OK;  /* held for a refusal: stays held */
+		goto done;
+	}
+	if (json_obj_str(o, "case")[0] == '\0' ||
+	    case_store_get(st, json_obj_str(o, "case"), &c) != VS_OK) {
+		rc = VS_OK;
+		goto done;
+	}
+	fpr = trust_party_fpr(cfg, c, json_obj_str(o, "party"));
+	if (fpr == NULL || crypto_key_unusable(fpr) != NULL || cfg->robot_key[0] == '\0') {
+		rc = VS_OK;
+		goto done;
+	}
+	t.subject = g_strdup(json_obj_str(o, "subject"));
+	t.body = g_strdup(json_obj_str(o, "body"));
+	wp.cfg = cfg;
+	wp.tag = c->tag;
+	wp.to = json_obj_str(o, "rcpt");
+	wp.message_id = json_obj_str(o, "message_id");
+	wp.in_reply_to = json_obj_str(o, "in_reply_to");
+	wp.language = json_obj_str(o, "language");
+	wp.date = now;
+	wp.recipient_fpr = fpr;
+	rc = wrap_compose(&wp, &t, &mail, &why);
+	if (rc != VS_OK) {
+		log_warn("outbox %s: still held: %s", id, why ? why : status_to_string(rc));
+		rc = rc == VS_CRYPTO_TEMP ? VS_OK : rc;
+		goto done;
+	}
+	json_object_set_string_member(o, "state", "queued");
+	json_object_remove_member(o, "needs_key");
+	json_object_set_string_member(o, "subject", "");
+	json_object_set_string_member(o, "body", "");
+	text = json_node_to_string(root);
+	if ((rc = store_begin(st)) != VS_OK)
+		goto done;
+	rc = store_put_str(st, key_rec, text);
+	if (rc == VS_OK) {
+		char *key_data = g_strconcat("outmail/", id, NULL);
+		char *key_queue = g_strconcat("queue/", id, NULL);
+		rc = store_put_str(st, key_data, mail);
+		if (rc == VS_OK)
+			rc = store_put_str(st, key_queue, "");
+		if (rc == VS_OK)
+			rc = store_del(st, key_held);
+		g_free(key_data);
+		g_free(key_queue);
+	}
+	if (rc == VS_OK)
+		rc = store_commit(st);
+	else
+		store_abort(st);
+	if (rc == VS_OK) {
+		(*released)++;
+		log_info("outbox %s: key for %s now pinned, queued encrypted", id, json_obj_str(o, "party"));
+	}
+done:
+	rendered_text_clear(&t);
+	vcase_free(c);
+	if (root)
+		json_node_unref(root);
+	g_free(rec_text);
+	g_free(mail);
+	g_free(why);
+	g_free(text);
+	g_free(key_rec);
+	g_free(key_held);
+	return rc;
+}
+
+vstatus
+outbox_release_held(store_t *st, const vconfig *cfg, GDateTime *now, int *released_out)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	unsigned int i;
+	vstatus rc;
+
+	*released_out = 0;
+	rc = store_scan(st, "held/", collect_key_suffix, ids);
+	for (i = 0; i < ids->len && rc == VS_OK; i++)
+		rc = release_one(st, cfg, g_ptr_array_index(ids, i), now, released_out);
+	g_ptr_array_unref(ids);
 	return rc;
 }
 

@@ -16,8 +16,15 @@ typedef struct {
 	const char *env_from;
 	const char *rcpt;
 	const char *message_id;   /* without <> */
-	const char *data;         /* the composed message */
+	const char *data;         /* the composed message; NULL when held for a key */
 	GDateTime *now;
+	/* Held for a key: the rendered text waits, wrapped once PARTY has a key. */
+	const char *hold_reason;
+	const char *party;
+	const char *language;
+	const char *subject;
+	const char *body;
+	const char *in_reply_to;
 } outbox_new_mail;
 
 /* Store the mail as queued and index its Message-ID to the case. The id is
@@ -30,6 +37,9 @@ typedef struct {
 	int deferred;
 	int held;
 } flush_counts;
+
+/* Wrap and queue held mail whose party now has a usable pinned key. */
+vstatus outbox_release_held(store_t *st, const vconfig *cfg, GDateTime *now, int *released_out);
 
 /* Send queued mail: only IDS when given (this delivery's), else all. */
 vstatus outbox_flush(store_t *st, const vconfig *cfg, GPtrArray *ids,

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "log.h"
 #include "status.h"
@@ -130,6 +131,8 @@ main(int argc, char **argv)
 		g_time_zone_unref(tz);
 	}
 	g_mime_init();
+	if ((rc = crypto_init(cfg)) != VS_OK)
+		goto shutdown;
 	if (strcmp(command, "deliver") == 0)
 		rc = deliver_from_fd(cfg, now, recipient, STDIN_FILENO);
 	else if (strcmp(command, "flush") == 0 && i == argc)
@@ -146,6 +149,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "vultures: unknown command %s\n%s", command, usage_text);
 		rc = VS_USAGE;
 	}
+shutdown:
 	g_mime_shutdown();
 done:
 	if (now)
