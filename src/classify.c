@@ -101,7 +101,15 @@ classify_message(msgctx *ctx, store_t *st)
 	unsigned int i;
 	vstatus rc = VS_OK;
 
-	found = classify_find_tags(ctx->subject, ctx->cfg->tag_prefix);
+	/* The protected Subject (inside the crypto) and the outer one are
+	 * searched together: a tag swapped on the outside names two cases. */
+	if (ctx->crypto.protected_subject) {
+		char *both = g_strconcat(ctx->crypto.protected_subject, " ", ctx->subject, NULL);
+		found = classify_find_tags(both, ctx->cfg->tag_prefix);
+		g_free(both);
+	} else {
+		found = classify_find_tags(ctx->subject, ctx->cfg->tag_prefix);
+	}
 	for (i = 0; i < found->len; i++) {
 		const char *item = g_ptr_array_index(found, i);
 		char *tag = NULL;

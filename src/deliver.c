@@ -664,7 +664,8 @@ decide_and_commit(msgctx *ctx, store_t *st)
 			ctx->case_tag = tag;
 			log_set_case(tag);
 			ctx->vcase = vcase_new(tag, ctx->now_text);
-			title = util_strip_subject_prefixes(ctx->subject);
+			title = util_strip_subject_prefixes(ctx->crypto.protected_subject
+							    ? ctx->crypto.protected_subject : ctx->subject);
 			if (g_utf8_strlen(title, -1) > 200) {
 				char *cut = g_utf8_substring(title, 0, 200);
 				g_free(title);
@@ -692,7 +693,8 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
 			break;
 		if (allow) {
-			msgctx_add_reply(ctx, ctx->from_addr, "ack", ctx->vcase->reporter_language);
+			reply_request *r = msgctx_add_reply(ctx, ctx->from_addr, "ack", ctx->vcase->reporter_language);
+			r->party = g_strdup("reporter");
 			outcome = "case opened; acknowledgement queued";
 		} else {
 			outcome = "case opened; no acknowledgement (reply rate limit)";

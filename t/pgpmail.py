@@ -13,6 +13,7 @@ The body comes from --body (\\n escapes allowed) or --body-file. Modes:
 Keys are always named by fingerprint. GNUPGHOME must hold the keys.
 """
 import argparse, email.policy, subprocess, sys
+from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -37,13 +38,13 @@ def inner_entity(a):
         part = MIMEText(body, "plain", "utf-8")
     if a.protected_subject is not None:
         part.set_param("protected-headers", "v1")
-        part["Subject"] = a.protected_subject
+        part["Subject"] = Header(a.protected_subject, "utf-8").encode()
     if a.attach_key:
         key = gpg(["--armor", "--export", a.attach_key], b"")
         mixed = MIMEMultipart("mixed")
         if a.protected_subject is not None:
             mixed.set_param("protected-headers", "v1")
-            mixed["Subject"] = a.protected_subject
+            mixed["Subject"] = Header(a.protected_subject, "utf-8").encode()
             del part["Subject"]
             part.del_param("protected-headers")
         mixed.attach(part)
@@ -135,6 +136,8 @@ def main():
         headers.append((k.strip(), v.strip()))
     out = []
     for k, v in headers:
+        if any(ord(ch) > 127 for ch in v) and k == "Subject":
+            v = Header(v, "utf-8").encode()
         out.append(("%s: %s" % (k, v)).encode("utf-8"))
     if "MIME-Version" not in msg:
         out.append(b"MIME-Version: 1.0")
