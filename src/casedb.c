@@ -94,6 +94,7 @@ log_entry_clear(log_entry *e)
 	g_free(e->from);
 	g_free(e->subject);
 	g_free(e->party);
+	g_free(e->claimed);
 	g_free(e->fingerprint);
 	g_free(e->event);
 	g_free(e->reason);
@@ -479,6 +480,7 @@ log_entry_to_json(const log_entry *e)
 	STR("from", e->from);
 	STR("subject", e->subject);
 	STR("party", e->party);
+	STR("claimed", e->claimed);
 	STR("fingerprint", e->fingerprint);
 	STR("event", e->event);
 	json_builder_set_member_name(b, "accepted");

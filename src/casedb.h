@@ -16,7 +16,8 @@ typedef struct {
 	char *message_id;
 	char *from;
 	char *subject;
-	char *party;        /* reporter, coordinator, vendor:<id>, peer:<id>, unknown */
+	char *party;        /* verified: reporter, coordinator:<id>, vendor:<id>, peer:<id>; else unknown */
+	char *claimed;      /* the party From: claims, unverified, or "" */
 	char *fingerprint;  /* signer's primary fingerprint, "" when unsigned */
 	char *event;        /* report, reply, auto-reply, ambiguous, ... */
 	bool accepted;      /* did this mail change the case? */

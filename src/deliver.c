@@ -458,8 +458,9 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 	unsigned int i;
 	vstatus rc = VS_OK;
 
-	fill_log_entry(ctx, e, v->authenticated ? v->party
-		       : (v->claimed_party ? v->claimed_party : "unknown"), "reply");
+	/* "party" is who the signature proves; From: only goes to "claimed". */
+	fill_log_entry(ctx, e, v->authenticated ? v->party : "unknown", "reply");
+	e->claimed = g_strdup(v->claimed_party ? v->claimed_party : "");
 	g_free(e->fingerprint);
 	e->fingerprint = g_strdup(v->fingerprint);
 	if (ctx->auto_reason) {

@@ -282,7 +282,7 @@ trust_allow_commands(trust_verdict *v, const msgctx *ctx, const vcase *c,
 		return false;
 	}
 	last = g_hash_table_lookup(c->last_sig, v->party);
-	if (last && v->sig_created <= g_ascii_strtoll(last, NULL, 10)) {
+	if (last && v->sig_created < g_ascii_strtoll(last, NULL, 10)) {
 		v->reason = g_strdup("the signature is older than this party's last accepted command (a replay)");
 		return false;
 	}

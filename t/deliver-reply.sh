@@ -19,7 +19,7 @@ is "$rc" 0 "tagged reply exits 0"
 is "$(logcount 'VRC#2026-0001')" 2 "tagged reply is in the case log"
 is "$(lastlog 'VRC#2026-0001' '["event"]')" "reply" "logged as a reply"
 is "$(lastlog 'VRC#2026-0001' '["accepted"]')" "False" "unsigned reply changes nothing"
-is "$(lastlog 'VRC#2026-0001' '["party"]')" "reporter" "sender recognised as the reporter"
+is "$(lastlog 'VRC#2026-0001' '["party"]'):$(lastlog 'VRC#2026-0001' '["claimed"]')" "unknown:reporter" "unsigned: no verified party, From: claims the reporter"
 is "$(outbox_count)" 2 "the reporter is told what a command needs"
 no_canary "that answer quotes nothing" "$MAILDIR"
 

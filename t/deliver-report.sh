@@ -43,7 +43,7 @@ is "$(json_get "$T/show.json" 'sorted(j["embargo"])')" "['proposal', 'public_tim
 is "$(json_get "$T/show.json" '[(e["message_id"], e["event"], e["accepted"], e["from"]) for e in j["log"]]')" \
    "[('report-1@example.net', 'report', True, 'taro@example.net')]" "the report is a log entry"
 is "$(json_get "$T/show.json" 'sorted(j["log"][0])')" \
-   "['accepted', 'event', 'fingerprint', 'from', 'message_id', 'outcome', 'party', 'reason', 'subject', 'time']" "log entry fields"
+   "['accepted', 'claimed', 'event', 'fingerprint', 'from', 'message_id', 'outcome', 'party', 'reason', 'subject', 'time']" "log entry fields"
 
 is "$(outbox_count)" 1 "one acknowledgement in the Maildir outbox"
 ack=$(ls "$MAILDIR"/new/* | head -1)

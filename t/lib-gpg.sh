@@ -50,5 +50,7 @@ mkmail() {
 readmail() { python3 "$SRCDIR/t/readmail.py" "$1"; }
 robot_keys() { GNUPGHOME=$ROBOT_GNUPG gpg --batch --with-colons --list-keys 2>/dev/null | grep -c '^pub'; }
 case_json() { vult case show "$1" --json > "$T/case.json" && json_get "$T/case.json" "$2"; }
-newest_mail() { ls -t "$MAILDIR"/new/* 2>/dev/null | head -1; }
+# latest [N]: the N newest outgoing mails (by outbox id, which names them).
+latest() { ls "$MAILDIR/new" 2>/dev/null | sort -t. -k2,2r | head -"${1:-1}" | sed "s|^|$MAILDIR/new/|"; }
+newest_mail() { latest 1; }
 mails_to() { grep -l "^To: .*$1" "$MAILDIR"/new/* 2>/dev/null | wc -l | tr -d ' '; }

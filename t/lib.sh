@@ -23,6 +23,7 @@ cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	if [ -d "$GNUPGHOME" ]; then gpgconf --kill all >/dev/null 2>&1; fi
 	if [ -d "$HOME_DIR/gnupg" ]; then GNUPGHOME=$HOME_DIR/gnupg gpgconf --kill all >/dev/null 2>&1; fi
+	[ -n "${KEEP_TEST_DIR:-}" ] && { echo "# kept $T" >&2; return; }
 	chmod -R u+rwx "$T" 2>/dev/null
 	rm -rf "$T"
 }

