@@ -202,6 +202,15 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 			log_err("decryption failed for a reason of ours: %s", err ? err->message : "?");
 			rc = VS_CRYPTO_TEMP;
 		} else {
+			char *why = NULL;
+			/* "No secret key" is the message's fault only if ours is
+			 * there: a robot that lost its key must retry, not judge. */
+			if (crypto_robot_ready(ctx->cfg, &why) != VS_OK) {
+				log_err("cannot decrypt: %s", why);
+				g_free(why);
+				rc = VS_CRYPTO_TEMP;
+				goto done;
+			}
 			/* Whatever gpg may have streamed before failing is gone
 			 * with the failed call: nothing of it is used. */
 			r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
@@ -342,10 +351,12 @@ unwrap_inline_root(msgctx *ctx, GMimeObject *root)
 		r->encrypted = CRYPTO_FULL;
 		res = g_mime_part_openpgp_decrypt(part, GMIME_DECRYPT_NONE, NULL, &err);
 		if (res == NULL) {
-			if (crypto_gerror_is_transient(err))
+			char *why = NULL;
+			if (crypto_gerror_is_transient(err) || crypto_robot_ready(ctx->cfg, &why) != VS_OK)
 				rc = VS_CRYPTO_TEMP;
 			else
 				r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
+			g_free(why);
 			goto done;
 		}
 		r->decrypted = true;
