@@ -149,17 +149,23 @@ commands_parse(const char *text)
 	b->cmds = g_ptr_array_new_with_free_func(command_free);
 	if (text == NULL)
 		return b;
+	/* A byte-order mark is not part of the first key. */
+	if (g_str_has_prefix(text, "\xef\xbb\xbf"))
+		text += 3;
 	lines = g_strsplit(text, "\n", -1);
+	/* CRLF mail: the CR belongs to no line, Statement text included. */
+	for (i = 0; lines[i]; i++) {
+		size_t len = strlen(lines[i]);
+		if (len && lines[i][len - 1] == '\r')
+			lines[i][len - 1] = '\0';
+	}
+	i = 0;
 	/* Leading blank lines are not the end of a block that has not begun. */
 	while (lines[i] && g_strstrip(lines[i])[0] == '\0')
 		i++;
 	for (; lines[i]; i++) {
 		char *line = lines[i], *key = NULL, *value = NULL;
 		command *c;
-		size_t n = strlen(line);
-
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
 		{
 			char *t = g_strstrip(g_strdup(line));
 			bool end = t[0] == '\0' || g_ascii_strcasecmp(t, "thanks") == 0 || strcmp(t, "--") == 0;

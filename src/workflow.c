@@ -92,18 +92,21 @@ parse_pin(const char *value, char **party_out, char **fpr_out)
 		if (*words[i])
 			g_ptr_array_add(w, words[i]);
 	if (w->len == 2) {
-		const char *party = g_ptr_array_index(w, 0);
+		char *party = g_ascii_strdown(g_ptr_array_index(w, 0), -1);
 		const char *fpr = g_ptr_array_index(w, 1);
 		size_t n = strlen(fpr), j;
+		/* vendor:<id> and peer:<id> need the id. */
 		ok = (n == 40 || n == 64) &&
-		     (strcmp(party, "reporter") == 0 || g_str_has_prefix(party, "vendor:") ||
-		      g_str_has_prefix(party, "peer:"));
+		     (strcmp(party, "reporter") == 0 ||
+		      (g_str_has_prefix(party, "vendor:") && party[7] != '\0') ||
+		      (g_str_has_prefix(party, "peer:") && party[5] != '\0'));
 		for (j = 0; ok && j < n; j++)
 			ok = g_ascii_isxdigit(fpr[j]);
 		if (ok) {
-			*party_out = g_ascii_strdown(party, -1);
+			*party_out = g_strdup(party);
 			*fpr_out = g_ascii_strup(fpr, -1);
 		}
+		g_free(party);
 	}
 	g_ptr_array_unref(w);
 	g_strfreev(words);

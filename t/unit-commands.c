@@ -174,13 +174,13 @@ static const struct {
 	  .error = "line 3: Statement without End-Statement" },
 	{ .name = "End-Statement alone is prose", .text = "End-Statement\nAccept\n",
 	  .n = 0, .kinds = "", .items = "" },
-#ifdef VULTURES_KNOWN_BUGS
-	/* commands.c strips "\r" from the lines it splits into keys, not from
-	 * the lines a Statement collects: got "line one\r\n\r\nline two". */
+	{ .name = "byte-order mark before the first key",
+	  .text = "\xef\xbb\xbf" "Case: VRC#2026-0001\nHold\n",
+	  .n = 2, .kinds = "Case,Hold", .items = "Case=VRC#2026-0001|Hold=",
+	  .tag = "VRC#2026-0001", .count = 1 },
 	{ .name = "CRLF Statement",
 	  .text = "Statement:\r\nline one\r\n\r\nline two\r\nEnd-Statement\r\nHold\r\n",
 	  .n = 2, .kinds = "Statement,Hold", .items = "Statement=line one\\n\\nline two|Hold=" },
-#endif
 };
 
 static const struct {

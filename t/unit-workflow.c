@@ -1,0 +1,559 @@
+/* unit-workflow.c - the pure transition function of workflow.c, as tables. */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "casedb.h"
+#include "commands.h"
+#include "trust.h"
+#include "workflow.h"
+#include "tap.h"
+
+#define TAG "VRC#2026-0001"
+#define CREATED "2026-11-22T10:00:00+09:00"
+#define FPR40 "0123456789abcdef0123456789ABCDEF01234567"
+#define FPR40_UP "0123456789ABCDEF0123456789ABCDEF01234567"
+#define FPR64 "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
+#define FPR64_UP "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
+
+#define C ROLE_COORDINATOR
+#define R ROLE_REPORTER
+#define V ROLE_VENDOR
+#define P ROLE_PEER
+#define N ROLE_NONE
+
+/* One row, one TAP line comparing
+ *   "<result> state=<state> held=<held_from> actions=<a,b> rfpr=<fpr> pins=<k=v;...>"
+ * built from the new case with the same string built from the want_*
+ * columns (NULL held/rfpr/pins: as in the input case, i.e. ""). When the
+ * input case changed, " INPUT CHANGED" is appended to what we got. */
+static const struct row {
+	const char *name;
+	const char *state;
+	const char *held;       /* input held_from, NULL for "" */
+	role_kind role;
+	const char *key;
+	const char *value;
+	wf_result result;
+	const char *want_state;
+	const char *want_held;
+	const char *want_actions;   /* "template>to[!]" joined by "," */
+	const char *want_rfpr;
+	const char *want_pins;
+} rows[] = {
+	/* Every allowed row of the rule table ("*" over triage, need_info,
+	 * vendor_contact, coordinating and on_hold). */
+	{ "Accept in triage", "triage", NULL, C, "Accept", "",
+	  WF_APPLIED, "vendor_contact", NULL, "accepted>reporter", NULL, NULL },
+	{ "Accept in need_info", "need_info", NULL, C, "Accept", "",
+	  WF_APPLIED, "vendor_contact", NULL, "accepted>reporter", NULL, NULL },
+	{ "Reject in triage", "triage", NULL, C, "Reject", "out of scope",
+	  WF_APPLIED, "rejected", NULL, "rejected>reporter!", NULL, NULL },
+	{ "Reject in need_info", "need_info", NULL, C, "Reject", "no answer",
+	  WF_APPLIED, "rejected", NULL, "rejected>reporter!", NULL, NULL },
+	{ "Duplicate-Of in triage", "triage", NULL, C, "Duplicate-Of", "VRC#2026-0000",
+	  WF_APPLIED, "duplicate", NULL, "duplicate>reporter", NULL, NULL },
+	{ "Duplicate-Of in need_info", "need_info", NULL, C, "Duplicate-Of", "VRC#2025-0100",
+	  WF_APPLIED, "duplicate", NULL, "duplicate>reporter", NULL, NULL },
+	{ "Need-Info in triage", "triage", NULL, C, "Need-Info", "Which version?",
+	  WF_APPLIED, "need_info", NULL, "need-info>reporter!", NULL, NULL },
+	{ "Need-Info in need_info", "need_info", NULL, C, "Need-Info", "And the OS?",
+	  WF_APPLIED, "need_info", NULL, "need-info>reporter!", NULL, NULL },
+	{ "Info in need_info goes back to triage", "need_info", NULL, R, "Info", "version 1.2",
+	  WF_APPLIED, "triage", NULL, "info>coordinators!", NULL, NULL },
+	{ "Info in triage keeps the state", "triage", NULL, R, "Info", "one more detail",
+	  WF_APPLIED, "triage", NULL, "info>coordinators!", NULL, NULL },
+	{ "Info in vendor_contact keeps the state", "vendor_contact", NULL, R, "Info", "PoC attached",
+	  WF_APPLIED, "vendor_contact", NULL, "info>coordinators!", NULL, NULL },
+	{ "Info in coordinating keeps the state", "coordinating", NULL, R, "Info", "詳細です",
+	  WF_APPLIED, "coordinating", NULL, "info>coordinators!", NULL, NULL },
+	{ "Info in on_hold keeps the state and held_from", "on_hold", "vendor_contact", R, "Info", "x",
+	  WF_APPLIED, "on_hold", "vendor_contact", "info>coordinators!", NULL, NULL },
+	{ "Hold in triage", "triage", NULL, C, "Hold", "",
+	  WF_APPLIED, "on_hold", "triage", "hold>coordinators", NULL, NULL },
+	{ "Hold in need_info", "need_info", NULL, C, "Hold", "",
+	  WF_APPLIED, "on_hold", "need_info", "hold>coordinators", NULL, NULL },
+	{ "Hold in vendor_contact", "vendor_contact", NULL, C, "Hold", "",
+	  WF_APPLIED, "on_hold", "vendor_contact", "hold>coordinators", NULL, NULL },
+	{ "Hold in coordinating", "coordinating", NULL, C, "Hold", "",
+	  WF_APPLIED, "on_hold", "coordinating", "hold>coordinators", NULL, NULL },
+	{ "Hold in unresponsive", "unresponsive", NULL, C, "Hold", "",
+	  WF_APPLIED, "on_hold", "unresponsive", "hold>coordinators", NULL, NULL },
+	{ "Resume to triage", "on_hold", "triage", C, "Resume", "",
+	  WF_APPLIED, "triage", "", "resume>coordinators", NULL, NULL },
+	{ "Resume to need_info", "on_hold", "need_info", C, "Resume", "",
+	  WF_APPLIED, "need_info", "", "resume>coordinators", NULL, NULL },
+	{ "Resume to vendor_contact", "on_hold", "vendor_contact", C, "Resume", "",
+	  WF_APPLIED, "vendor_contact", "", "resume>coordinators", NULL, NULL },
+	{ "Resume to coordinating", "on_hold", "coordinating", C, "Resume", "",
+	  WF_APPLIED, "coordinating", "", "resume>coordinators", NULL, NULL },
+	{ "Resume without held_from goes to triage", "on_hold", NULL, C, "Resume", "",
+	  WF_APPLIED, "triage", "", "resume>coordinators", NULL, NULL },
+	{ "Close in triage", "triage", NULL, C, "Close", "",
+	  WF_APPLIED, "closed", NULL, "closed>coordinators", NULL, NULL },
+	{ "Close in need_info", "need_info", NULL, C, "Close", "",
+	  WF_APPLIED, "closed", NULL, "closed>coordinators", NULL, NULL },
+	{ "Close in vendor_contact", "vendor_contact", NULL, C, "Close", "",
+	  WF_APPLIED, "closed", NULL, "closed>coordinators", NULL, NULL },
+	{ "Close in coordinating", "coordinating", NULL, C, "Close", "",
+	  WF_APPLIED, "closed", NULL, "closed>coordinators", NULL, NULL },
+	{ "Close in on_hold (held_from left as it was)", "on_hold", "coordinating", C, "Close", "",
+	  WF_APPLIED, "closed", "coordinating", "closed>coordinators", NULL, NULL },
+	{ "Pin-Key reporter in triage", "triage", NULL, C, "Pin-Key", "reporter " FPR40,
+	  WF_APPLIED, "triage", NULL, "key-pinned>coordinators", FPR40_UP, NULL },
+	{ "Pin-Key vendor in need_info", "need_info", NULL, C, "Pin-Key", "vendor:klab " FPR40,
+	  WF_APPLIED, "need_info", NULL, "key-pinned>coordinators", NULL, "vendor:klab=" FPR40_UP },
+	{ "Pin-Key peer in vendor_contact", "vendor_contact", NULL, C, "Pin-Key", "peer:ipa " FPR40_UP,
+	  WF_APPLIED, "vendor_contact", NULL, "key-pinned>coordinators", NULL, "peer:ipa=" FPR40_UP },
+	{ "Pin-Key vendor, 64-digit v5 fingerprint, in coordinating", "coordinating", NULL, C,
+	  "Pin-Key", "vendor:klab " FPR64,
+	  WF_APPLIED, "coordinating", NULL, "key-pinned>coordinators", NULL, "vendor:klab=" FPR64_UP },
+	{ "Pin-Key reporter in on_hold", "on_hold", "triage", C, "Pin-Key", "  reporter\t" FPR40 "  ",
+	  WF_APPLIED, "on_hold", "triage", "key-pinned>coordinators", FPR40_UP, NULL },
+	{ "Case: is always accepted and does nothing", "vendor_contact", NULL, V, "Case", TAG,
+	  WF_APPLIED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Case: in a terminal state does nothing", "closed", NULL, R, "Case", TAG,
+	  WF_APPLIED, "closed", NULL, "", NULL, NULL },
+
+	/* Wrong role. */
+	{ "reporter Accept", "triage", NULL, R, "Accept", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "vendor Accept", "triage", NULL, V, "Accept", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "unauthenticated Accept", "triage", NULL, N, "Accept", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "vendor Close", "coordinating", NULL, V, "Close", "",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "reporter Close", "triage", NULL, R, "Close", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "peer Hold", "vendor_contact", NULL, P, "Hold", "",
+	  WF_NOT_ALLOWED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "vendor Resume", "on_hold", "triage", V, "Resume", "",
+	  WF_NOT_ALLOWED, "on_hold", "triage", "", NULL, NULL },
+	{ "coordinator Info", "need_info", NULL, C, "Info", "x",
+	  WF_NOT_ALLOWED, "need_info", NULL, "", NULL, NULL },
+	{ "vendor Info", "coordinating", NULL, V, "Info", "x",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "reporter Need-Info", "triage", NULL, R, "Need-Info", "?",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "peer Reject", "triage", NULL, P, "Reject", "no",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "vendor Duplicate-Of", "triage", NULL, V, "Duplicate-Of", "VRC#2026-0000",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "reporter Pin-Key", "triage", NULL, R, "Pin-Key", "reporter " FPR40,
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "vendor Pin-Key", "coordinating", NULL, V, "Pin-Key", "vendor:klab " FPR40,
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "reporter Reject with an empty value: role first", "triage", NULL, R, "Reject", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+
+	/* Wrong state. */
+	{ "Accept in vendor_contact", "vendor_contact", NULL, C, "Accept", "",
+	  WF_NOT_ALLOWED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Accept in coordinating", "coordinating", NULL, C, "Accept", "",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Accept in on_hold", "on_hold", "triage", C, "Accept", "",
+	  WF_NOT_ALLOWED, "on_hold", "triage", "", NULL, NULL },
+	{ "Reject in vendor_contact", "vendor_contact", NULL, C, "Reject", "no",
+	  WF_NOT_ALLOWED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Duplicate-Of in coordinating", "coordinating", NULL, C, "Duplicate-Of", "VRC#2026-0000",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Need-Info in vendor_contact", "vendor_contact", NULL, C, "Need-Info", "?",
+	  WF_NOT_ALLOWED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Resume in triage", "triage", NULL, C, "Resume", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "Resume in coordinating", "coordinating", "triage", C, "Resume", "",
+	  WF_NOT_ALLOWED, "coordinating", "triage", "", NULL, NULL },
+	{ "Hold while on_hold", "on_hold", "need_info", C, "Hold", "",
+	  WF_NOT_ALLOWED, "on_hold", "need_info", "", NULL, NULL },
+	{ "Accept in rejected", "rejected", NULL, C, "Accept", "",
+	  WF_NOT_ALLOWED, "rejected", NULL, "", NULL, NULL },
+	{ "Close in rejected", "rejected", NULL, C, "Close", "",
+	  WF_NOT_ALLOWED, "rejected", NULL, "", NULL, NULL },
+	{ "Hold in rejected", "rejected", NULL, C, "Hold", "",
+	  WF_NOT_ALLOWED, "rejected", NULL, "", NULL, NULL },
+	{ "Info in rejected", "rejected", NULL, R, "Info", "x",
+	  WF_NOT_ALLOWED, "rejected", NULL, "", NULL, NULL },
+	{ "Pin-Key in rejected", "rejected", NULL, C, "Pin-Key", "reporter " FPR40,
+	  WF_NOT_ALLOWED, "rejected", NULL, "", NULL, NULL },
+	{ "Reject in duplicate", "duplicate", NULL, C, "Reject", "x",
+	  WF_NOT_ALLOWED, "duplicate", NULL, "", NULL, NULL },
+	{ "Close in duplicate", "duplicate", NULL, C, "Close", "",
+	  WF_NOT_ALLOWED, "duplicate", NULL, "", NULL, NULL },
+	{ "Hold in duplicate", "duplicate", NULL, C, "Hold", "",
+	  WF_NOT_ALLOWED, "duplicate", NULL, "", NULL, NULL },
+	{ "Info in duplicate", "duplicate", NULL, R, "Info", "x",
+	  WF_NOT_ALLOWED, "duplicate", NULL, "", NULL, NULL },
+	{ "Pin-Key in duplicate", "duplicate", NULL, C, "Pin-Key", "vendor:klab " FPR40,
+	  WF_NOT_ALLOWED, "duplicate", NULL, "", NULL, NULL },
+	{ "Need-Info in withdrawn", "withdrawn", NULL, C, "Need-Info", "?",
+	  WF_NOT_ALLOWED, "withdrawn", NULL, "", NULL, NULL },
+	{ "Close in withdrawn", "withdrawn", NULL, C, "Close", "",
+	  WF_NOT_ALLOWED, "withdrawn", NULL, "", NULL, NULL },
+	{ "Hold in withdrawn", "withdrawn", NULL, C, "Hold", "",
+	  WF_NOT_ALLOWED, "withdrawn", NULL, "", NULL, NULL },
+	{ "Info in withdrawn", "withdrawn", NULL, R, "Info", "x",
+	  WF_NOT_ALLOWED, "withdrawn", NULL, "", NULL, NULL },
+	{ "Pin-Key in withdrawn", "withdrawn", NULL, C, "Pin-Key", "peer:ipa " FPR40,
+	  WF_NOT_ALLOWED, "withdrawn", NULL, "", NULL, NULL },
+	{ "Duplicate-Of in closed", "closed", NULL, C, "Duplicate-Of", "VRC#2026-0000",
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+	{ "Close in closed", "closed", NULL, C, "Close", "",
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+	{ "Hold in closed", "closed", NULL, C, "Hold", "",
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+	{ "Resume in closed", "closed", "coordinating", C, "Resume", "",
+	  WF_NOT_ALLOWED, "closed", "coordinating", "", NULL, NULL },
+	{ "Info in closed", "closed", NULL, R, "Info", "x",
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+	{ "Pin-Key in closed", "closed", NULL, C, "Pin-Key", "reporter " FPR40,
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+
+	/* Known to the parser, not in the rule table. */
+	{ "Status", "coordinating", NULL, V, "Status", "all fixed",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Propose-Date", "coordinating", NULL, C, "Propose-Date", "2026-12-07 13:00 +09:00",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Statement", "coordinating", NULL, V, "Statement", "We are affected.",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Add-Vendor", "vendor_contact", NULL, C, "Add-Vendor", "klab",
+	  WF_NOT_YET, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Agree-Date", "coordinating", NULL, V, "Agree-Date", "",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Set-Date", "coordinating", NULL, C, "Set-Date", "2026-12-07 13:00 +09:00",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Publish-Now", "coordinating", NULL, C, "Publish-Now", "",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Embargo-Break", "coordinating", NULL, R, "Embargo-Break", "on a blog",
+	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
+	{ "Credit", "triage", NULL, R, "Credit", "anonymous",
+	  WF_NOT_YET, "triage", NULL, "", NULL, NULL },
+	{ "CVE in a terminal state", "closed", NULL, C, "CVE", "V1 CVE-2026-12345",
+	  WF_NOT_YET, "closed", NULL, "", NULL, NULL },
+
+	/* Not a command. */
+	{ "unknown key", "triage", NULL, C, "X-Priority", "high",
+	  WF_UNKNOWN, "triage", NULL, "", NULL, NULL },
+	{ "unknown key in a terminal state", "closed", NULL, R, "Thanks", "",
+	  WF_UNKNOWN, "closed", NULL, "", NULL, NULL },
+
+	/* Malformed values. */
+	{ "Reject without a reason", "triage", NULL, C, "Reject", "",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Need-Info without a question", "triage", NULL, C, "Need-Info", "",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Info without text", "need_info", NULL, R, "Info", "",
+	  WF_INVALID, "need_info", NULL, "", NULL, NULL },
+	{ "Duplicate-Of without #", "triage", NULL, C, "Duplicate-Of", "VRC2026-0000",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Duplicate-Of empty", "need_info", NULL, C, "Duplicate-Of", "",
+	  WF_INVALID, "need_info", NULL, "", NULL, NULL },
+	{ "Pin-Key one word", "triage", NULL, C, "Pin-Key", "reporter",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key fingerprint only", "triage", NULL, C, "Pin-Key", FPR40,
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key short fingerprint", "triage", NULL, C, "Pin-Key", "reporter 0123456789ABCDEF",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key 39 digits", "triage", NULL, C, "Pin-Key",
+	  "reporter 0123456789ABCDEF0123456789ABCDEF0123456",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key non-hex digit", "triage", NULL, C, "Pin-Key",
+	  "reporter 0123456789ABCDEF0123456789ABCDEF0123456G",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key fingerprint in groups of four", "triage", NULL, C, "Pin-Key",
+	  "reporter 0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567",
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key unknown party kind", "triage", NULL, C, "Pin-Key", "coordinator:bob " FPR40,
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key party without kind", "triage", NULL, C, "Pin-Key", "klab " FPR40,
+	  WF_INVALID, "triage", NULL, "", NULL, NULL },
+	{ "Pin-Key three words", "coordinating", NULL, C, "Pin-Key", "vendor:klab " FPR40 " extra",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Pin-Key empty", "coordinating", NULL, C, "Pin-Key", "",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Pin-Key vendor without an id", "coordinating", NULL, C, "Pin-Key", "vendor: " FPR40,
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Pin-Key peer without an id", "coordinating", NULL, C, "Pin-Key", "peer: " FPR40,
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+};
+
+/* Where the rule has a template, the action carries the command value as
+ * its text; a bare command gives no text. */
+static const struct {
+	const char *state;
+	role_kind role;
+	const char *key, *value;
+	const char *want_text;
+} text_rows[] = {
+	{ "triage", C, "Need-Info", "Which version of FooServer?", "Which version of FooServer?" },
+	{ "triage", C, "Reject", "既知の問題です。", "既知の問題です。" },
+	{ "need_info", R, "Info", "Version 1.2 on Linux.", "Version 1.2 on Linux." },
+	{ "need_info", C, "Duplicate-Of", "VRC#2026-0000", "VRC#2026-0000" },
+	{ "triage", C, "Pin-Key", "reporter " FPR40, "reporter " FPR40 },
+	{ "triage", C, "Accept", "", NULL },
+	{ "coordinating", C, "Hold", "", NULL },
+};
+
+static const struct {
+	const char *state;
+	bool terminal;
+} terminal_rows[] = {
+	{ "triage", false }, { "vendor_contact", false }, { "coordinating", false },
+	{ "date_proposed", false }, { "date_agreed", false }, { "draft_review", false },
+	{ "scheduled", false }, { "published", false }, { "need_info", false },
+	{ "unresponsive", false }, { "on_hold", false },
+	{ "rejected", true }, { "duplicate", true }, { "withdrawn", true }, { "closed", true },
+	{ "", false }, { "Closed", false },
+};
+
+static GDateTime *now;
+
+static const char *
+result_name(wf_result r)
+{
+	switch (r) {
+	case WF_APPLIED: return "applied";
+	case WF_NOT_ALLOWED: return "not-allowed";
+	case WF_NOT_YET: return "not-yet";
+	case WF_UNKNOWN: return "unknown";
+	case WF_INVALID: return "invalid";
+	}
+	return "?";
+}
+
+static vcase *
+make_case(const char *state, const char *held)
+{
+	vcase *c = vcase_new(TAG, CREATED);
+
+	g_free(c->state);
+	c->state = g_strdup(state);
+	g_free(c->held_from);
+	c->held_from = g_strdup(held ? held : "");
+	return c;
+}
+
+static char *
+case_json(const vcase *c)
+{
+	JsonNode *n = vcase_to_json(c);
+	char *s = json_node_to_string(n);
+
+	json_node_unref(n);
+	return s;
+}
+
+static char *
+actions_of(GPtrArray *actions)
+{
+	GString *s = g_string_new(NULL);
+	unsigned int i;
+
+	for (i = 0; i < actions->len; i++) {
+		const wf_action *a = g_ptr_array_index(actions, i);
+
+		if (i)
+			g_string_append_c(s, ',');
+		g_string_append_printf(s, "%s>%s%s", a->template_name, a->to, a->sensitive ? "!" : "");
+	}
+	return g_string_free(s, FALSE);
+}
+
+static char *
+pins_of(GHashTable *pins)
+{
+	GList *keys = g_list_sort(g_hash_table_get_keys(pins), (GCompareFunc)strcmp), *k;
+	GString *s = g_string_new(NULL);
+
+	for (k = keys; k; k = k->next) {
+		if (k != keys)
+			g_string_append_c(s, ';');
+		g_string_append_printf(s, "%s=%s", (const char *)k->data,
+				       (const char *)g_hash_table_lookup(pins, k->data));
+	}
+	g_list_free(keys);
+	return g_string_free(s, FALSE);
+}
+
+static char *
+summary(wf_result r, const char *state, const char *held, const char *actions,
+	const char *rfpr, const char *pins)
+{
+	return g_strdup_printf("%s state=%s held=%s actions=%s rfpr=%s pins=%s", result_name(r),
+			       state, held ? held : "", actions, rfpr ? rfpr : "", pins ? pins : "");
+}
+
+/* Apply KEY: VALUE by ROLE to C; the command is built as the parser would. */
+static vcase *
+apply(const vcase *c, role_kind role, const char *key, const char *value,
+      GPtrArray *actions, wf_outcome *out)
+{
+	command cmd;
+	vcase *n;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.kind = command_lookup(key);
+	cmd.key = g_strdup(key);
+	cmd.value = g_strdup(value);
+	cmd.line = 1;
+	n = workflow_apply(c, role, &cmd, now, actions, out);
+	g_free(cmd.key);
+	g_free(cmd.value);
+	return n;
+}
+
+static void
+check_row(const struct row *w)
+{
+	vcase *c = make_case(w->state, w->held);
+	char *before = case_json(c), *after, *acts, *pins, *got, *want;
+	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+	wf_outcome out;
+	vcase *n = apply(c, w->role, w->key, w->value, actions, &out);
+
+	acts = actions_of(actions);
+	pins = pins_of(n->pins);
+	got = summary(out.result, n->state, n->held_from, acts, n->reporter_fingerprint, pins);
+	after = case_json(c);
+	if (strcmp(before, after) != 0) {
+		char *t = g_strconcat(got, " INPUT CHANGED", NULL);
+		g_free(got);
+		got = t;
+	}
+	want = summary(w->result, w->want_state, w->want_held ? w->want_held : w->held,
+		       w->want_actions, w->want_rfpr, w->want_pins);
+	tap_is_str(got, want, w->name);
+	g_free(want);
+	g_free(got);
+	g_free(pins);
+	g_free(acts);
+	g_free(after);
+	g_free(before);
+	wf_outcome_clear(&out);
+	g_ptr_array_unref(actions);
+	vcase_free(n);
+	vcase_free(c);
+}
+
+/* Hold then Resume, chained on the returned cases, from STATE. */
+static int
+check_round_trip(const char *state)
+{
+	vcase *c = make_case(state, NULL), *held, *back;
+	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+	wf_outcome o1, o2;
+	char *acts, *got, *want, *name;
+	int ok;
+
+	held = apply(c, C, "Hold", "", actions, &o1);
+	back = apply(held, C, "Resume", "", actions, &o2);
+	acts = actions_of(actions);
+	got = g_strdup_printf("%s %s/%s -> %s %s/%s [%s]", result_name(o1.result), held->state,
+			      held->held_from, result_name(o2.result), back->state, back->held_from, acts);
+	want = g_strdup_printf("applied on_hold/%s -> applied %s/ [hold>coordinators,resume>coordinators]",
+			       state, state);
+	name = g_strdup_printf("Hold then Resume from %s", state);
+	ok = tap_is_str(got, want, name);
+	g_free(name);
+	g_free(want);
+	g_free(got);
+	g_free(acts);
+	wf_outcome_clear(&o1);
+	wf_outcome_clear(&o2);
+	g_ptr_array_unref(actions);
+	vcase_free(back);
+	vcase_free(held);
+	vcase_free(c);
+	return ok;
+}
+
+static const char *round_trip_states[] = {
+	"triage", "need_info", "vendor_contact", "coordinating", "unresponsive",
+};
+
+int
+main(void)
+{
+	size_t i;
+
+	now = g_date_time_new_from_iso8601(CREATED, NULL);
+	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 +
+		       2 * G_N_ELEMENTS(text_rows) + G_N_ELEMENTS(terminal_rows)));
+
+	for (i = 0; i < G_N_ELEMENTS(rows); i++)
+		check_row(&rows[i]);
+
+	for (i = 0; i < G_N_ELEMENTS(round_trip_states); i++)
+		check_round_trip(round_trip_states[i]);
+
+	/* Pins accumulate on the returned case, and an earlier pin stays. */
+	{
+		vcase *c = make_case("coordinating", NULL), *a, *b;
+		GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+		wf_outcome o1, o2;
+		char *pins;
+
+		g_hash_table_insert(c->pins, g_strdup("peer:ipa"), g_strdup(FPR64_UP));
+		a = apply(c, C, "Pin-Key", "vendor:klab " FPR40, actions, &o1);
+		b = apply(a, C, "Pin-Key", "reporter " FPR64, actions, &o2);
+		pins = pins_of(b->pins);
+		tap_is_str(pins, "peer:ipa=" FPR64_UP ";vendor:klab=" FPR40_UP,
+			   "two Pin-Keys: vendor pinned, earlier peer pin kept");
+		tap_is_str(b->reporter_fingerprint, FPR64_UP, "two Pin-Keys: reporter fingerprint");
+		g_free(pins);
+		pins = pins_of(c->pins);
+		tap_is_str(pins, "peer:ipa=" FPR64_UP, "two Pin-Keys: input pins unchanged");
+		g_free(pins);
+		wf_outcome_clear(&o1);
+		wf_outcome_clear(&o2);
+		g_ptr_array_unref(actions);
+		vcase_free(b);
+		vcase_free(a);
+		vcase_free(c);
+	}
+
+	/* The refusal names the unknown key. */
+	{
+		vcase *c = make_case("triage", NULL), *n;
+		GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+		wf_outcome out;
+
+		n = apply(c, C, "X-Priority", "high", actions, &out);
+		tap_is_str(out.reason, "unknown command \"X-Priority\"", "WF_UNKNOWN reason names the key");
+		wf_outcome_clear(&out);
+		g_ptr_array_unref(actions);
+		vcase_free(n);
+		vcase_free(c);
+	}
+
+	for (i = 0; i < G_N_ELEMENTS(text_rows); i++) {
+		vcase *c = make_case(text_rows[i].state, NULL), *n;
+		GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+		wf_outcome out;
+		char *name;
+
+		n = apply(c, text_rows[i].role, text_rows[i].key, text_rows[i].value, actions, &out);
+		name = g_strdup_printf("%s in %s: one action", text_rows[i].key, text_rows[i].state);
+		tap_is_int((long)actions->len, 1, name);
+		g_free(name);
+		name = g_strdup_printf("%s in %s: action text", text_rows[i].key, text_rows[i].state);
+		tap_is_str(actions->len ? ((wf_action *)g_ptr_array_index(actions, 0))->text : "(no action)",
+			   text_rows[i].want_text, name);
+		g_free(name);
+		wf_outcome_clear(&out);
+		g_ptr_array_unref(actions);
+		vcase_free(n);
+		vcase_free(c);
+	}
+
+	for (i = 0; i < G_N_ELEMENTS(terminal_rows); i++) {
+		char *name = g_strdup_printf("workflow_state_is_terminal(\"%s\")", terminal_rows[i].state);
+		tap_is_int(workflow_state_is_terminal(terminal_rows[i].state), terminal_rows[i].terminal, name);
+		g_free(name);
+	}
+
+	g_date_time_unref(now);
+	return tap_done();
+}
