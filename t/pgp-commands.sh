@@ -4,7 +4,7 @@
 # command from the pinned key works, so a robot that accepts nothing fails.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 74
+plan 85
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 TAG='VRC#2026-0001'
@@ -131,6 +131,18 @@ cmd "$T/h25.eml" "$ALICE,$EVE" "alice@example.org" "Case: $TAG\nAccept" signed
 hostile "#25 multiple-signatures-one-foreign" "$T/h25.eml"
 mkmail "$T/h26.eml" --mode smime --from "alice@example.org" --subject "Re: [$TAG]" --body ""
 hostile "#26 smime-signed" "$T/h26.eml"
+cmd "$T/h10.eml" "$ALICE" "alice@example.org" "Case: $TAG\nHold" mixed-signed --append-text "-- list footer"
+hostile "#10 mailing-list-footer" "$T/h10.eml"
+n2=$(case_json 'VRC#2026-0002' 'len(j["log"])'); n1=$(case_json "$TAG" 'len(j["log"])')
+cmd "$T/h21.eml" "$ALICE" "alice@example.org" "Case: $TAG" signed --phony-protected "[VRC#2026-0002] moved"
+hostile "#21 protected-header-phony" "$T/h21.eml"
+is "$(case_json 'VRC#2026-0002' 'len(j["log"])'):$(case_json "$TAG" 'len(j["log"])')" "$n2:$((n1 + 1))" "#21 the misplaced protected header routes nothing"
+mkmail "$T/h22.eml" --mode combined --from "alice@example.org" --subject "=?UTF-8?B?UmU6IFtWUkMjMjA=?= =?UTF-8?B?MjYtMDAwMV0=?=" \
+	--signer "$ALICE" --recipient "$ROBOT" --body "Case: $TAG"
+hostile "#22 encoded-word-tag" "$T/h22.eml"
+is "$(case_json "$TAG" 'len(j["log"])')" "$((n1 + 2))" "#22 a tag split across encoded-words is decoded once, correctly"
+{ printf 'From: \223\217\220\246 <eve@evil.example>\nSubject: Re: [%s]\nMessage-ID: <h32b@evil.example>\n\nCase: %s\nAccept\n' "$TAG" "$TAG"; } > "$T/h32b.eml"
+hostile "#32 raw 8-bit From display name" "$T/h32b.eml"
 mkmail "$T/h32.eml" --mode plain --from "alice@example.org" --subject "Re: [$TAG]" --body "Case: $TAG\nAccept"
 hostile "unsigned command from the coordinator's address" "$T/h32.eml"
 cmd "$T/h33.eml" "$ALICE" "alice@example.org" "Accept"

@@ -31,6 +31,14 @@ def gpg(args, data):
     return p.stdout
 
 def inner_entity(a):
+    if getattr(a, "phony_protected", None):
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(MIMEText(a.body, "plain", "utf-8"))
+        phony = MIMEText("", "plain", "utf-8")
+        phony.set_param("protected-headers", "v1")
+        phony["Subject"] = a.phony_protected
+        mixed.attach(phony)
+        return mixed
     body = a.body
     if a.charset.lower() == "iso-2022-jp":
         part = MIMEText(body, "plain", "iso-2022-jp")
@@ -107,6 +115,8 @@ def main():
     ap.add_argument("--header", action="append", default=[])
     ap.add_argument("--prepend-text", help="wrap the signed entity in multipart/mixed after this text")
     ap.add_argument("--captured", help="a mail whose multipart/encrypted part is reused (EFAIL)")
+    ap.add_argument("--append-text", help="with mixed-signed: put this text after the signed entity")
+    ap.add_argument("--phony-protected", help="a second part claiming protected headers with this Subject")
     a = ap.parse_args()
     a.body = open(a.body_file).read() if a.body_file else a.body.replace("\\n", "\n")
     if a.mode == "plain":
@@ -134,8 +144,11 @@ def main():
         msg.set_payload([msg.get_payload()[0]])
     elif a.mode == "mixed-signed":
         msg = MIMEMultipart("mixed")
-        msg.attach(MIMEText(a.prepend_text or "", "plain", "utf-8"))
+        if a.append_text is None:
+            msg.attach(MIMEText(a.prepend_text or "", "plain", "utf-8"))
         msg.attach(signed(inner_entity(a), a.signer))
+        if a.append_text is not None:
+            msg.attach(MIMEText(a.append_text, "plain", "utf-8"))
     elif a.mode == "fake-encrypted":
         text = gpg(["--clearsign", "--local-user", a.signer], a.body.encode())
         msg = MIMEMultipart("encrypted", protocol="application/pgp-encrypted")
