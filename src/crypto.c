@@ -8,15 +8,36 @@
 #include "crypto.h"
 #include "log.h"
 
+#ifndef GPG_PATH
+#define GPG_PATH "/usr/bin/gpg"
+#endif
+
+/* Keys looked up in this process, by the fingerprint asked for. A process
+ * handles one message, so a key cannot change under us except through our
+ * own import, which empties the cache. */
+static GHashTable *key_cache;
+
+static void
+key_cache_clear(void)
+{
+	if (key_cache)
+		g_hash_table_remove_all(key_cache);
+}
+
 vstatus
 crypto_init(const vconfig *cfg)
 {
 	gpgme_error_t err;
 
+	/* gpgme probes every engine through gpgconf before the first
+	 * operation, five processes for nothing we use: name gpg directly
+	 * and leave S/MIME (gpgsm) out. */
+	gpgme_set_global_flag("disable-gpgconf", "1");
 	gpgme_check_version(NULL);
 	/* Every gpgme context, gmime's included, uses the robot's home. */
 	g_setenv("GNUPGHOME", cfg->gnupg_home, TRUE);
-	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, cfg->gnupg_home);
+	gpgme_set_engine_info(GPGME_PROTOCOL_CMS, "/nonexistent/vultures-has-no-smime", NULL);
+	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, GPG_PATH, cfg->gnupg_home);
 	if (err != 0) {
 		log_err("crypto: cannot use gnupg_home %s: %s", cfg->gnupg_home, gpgme_strerror(err));
 		return VS_CRYPTO_TEMP;
@@ -90,8 +111,49 @@ fpr_plausible(const char *fpr)
 	return true;
 }
 
+static key_info *
+key_info_dup(const key_info *k)
+{
+	key_info *c = g_new0(key_info, 1);
+	unsigned int i;
+
+	*c = *k;
+	c->primary_fpr = g_strdup(k->primary_fpr);
+	c->emails = g_ptr_array_new_with_free_func(g_free);
+	for (i = 0; i < k->emails->len; i++)
+		g_ptr_array_add(c->emails, g_strdup(g_ptr_array_index(k->emails, i)));
+	return c;
+}
+
+static vstatus crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out);
+
 vstatus
 crypto_key_lookup(const char *fpr, bool secret, key_info **out)
+{
+	char *cache_key;
+	key_info *hit;
+	vstatus rc;
+
+	*out = NULL;
+	if (key_cache == NULL)
+		key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)key_info_free);
+	cache_key = g_strdup_printf("%c%s", secret ? 's' : 'p', fpr ? fpr : "");
+	hit = g_hash_table_lookup(key_cache, cache_key);
+	if (hit) {
+		*out = key_info_dup(hit);
+		g_free(cache_key);
+		return VS_OK;
+	}
+	rc = crypto_key_lookup_uncached(fpr, secret, out);
+	if (rc == VS_OK)
+		g_hash_table_insert(key_cache, cache_key, key_info_dup(*out));
+	else
+		g_free(cache_key);
+	return rc;
+}
+
+static vstatus
+crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_key_t key = NULL;
@@ -209,6 +271,7 @@ crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **p
 		rc = VS_CRYPTO_TEMP;
 		goto done;
 	}
+	key_cache_clear();
 	res = gpgme_op_import_result(ctx);
 	if (res == NULL || (res->imported + res->unchanged) < 1) {
 		rc = VS_NOT_FOUND;
