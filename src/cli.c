@@ -127,10 +127,15 @@ case_show(const vconfig *cfg, const char *tag, bool json)
 		printf("Log:\n");
 		for (i = 0; i < json_array_get_length(arr); i++) {
 			JsonObject *o = json_array_get_object_element(arr, i);
+			const char *claimed = json_obj_str(o, "claimed");
+			char *who = claimed[0] && strcmp(json_obj_str(o, "party"), "unknown") == 0
+				? g_strdup_printf("unknown (From: claims %s)", claimed)
+				: g_strdup(json_obj_str(o, "party"));
 			printf("  %s %-10s %-12s %s <%s> %s\n", json_obj_str(o, "time"),
-			       json_obj_str(o, "event"), json_obj_str(o, "party"),
+			       json_obj_str(o, "event"), who,
 			       json_object_get_boolean_member(o, "accepted") ? "accepted" : "not-accepted",
 			       json_obj_str(o, "message_id"), json_obj_str(o, "outcome"));
+			g_free(who);
 		}
 	}
 done:
