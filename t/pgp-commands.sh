@@ -4,7 +4,7 @@
 # command from the pinned key works, so a robot that accepts nothing fails.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 85
+plan 84
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 TAG='VRC#2026-0001'
