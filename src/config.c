@@ -202,6 +202,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 		CFG_STR("tag_prefix", "VRC", CFGF_NONE),
 		CFG_STR("timezone", "Asia/Tokyo", CFGF_NONE),
 		CFG_STR("language", "ja", CFGF_NONE),
+		CFG_BOOL("paranoid_sync", cfg_false, CFGF_NONE),
 		CFG_SEC("delivery", delivery_opts, CFGF_NONE),
 		CFG_SEC("limits", limits_opts, CFGF_NONE),
 		CFG_SEC("coordinator", party_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -257,6 +258,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 	cfg->tag_prefix = g_strdup(cfg_getstr(c, "tag_prefix"));
 	cfg->timezone = g_strdup(cfg_getstr(c, "timezone"));
 	cfg->language = g_strdup(cfg_getstr(c, "language"));
+	cfg->paranoid_sync = cfg_getbool(c, "paranoid_sync");
 	d = cfg_getsec(c, "delivery");
 	cfg->delivery.method = g_strdup(cfg_getstr(d, "method"));
 	p = cfg_getstr(d, "maildir");

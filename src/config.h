@@ -33,6 +33,7 @@ typedef struct {
 	char *tag_prefix;
 	char *timezone;
 	char *language;
+	bool paranoid_sync;
 	struct {
 		char *method;
 		char *maildir;

@@ -75,6 +75,14 @@ done:
 	return rc;
 }
 
+static bool paranoid_sync;
+
+void
+store_set_paranoid_sync(bool on)
+{
+	paranoid_sync = on;
+}
+
 vstatus
 store_open(const char *path, bool writer, int lock_wait, store_t **out)
 {
@@ -89,12 +97,18 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 	st = g_new0(store_t, 1);
 	st->lock_fd = lock_fd;
 	st->bdb = tcbdbnew();
-	/* Each transaction is synced to disk when committed (BDBOTSYNC):
-	 * once deliver exits 0 the MTA deletes its copy. */
 	tcbdbtune(st->bdb, 0, 0, 0, -1, -1, BDBTLARGE);
 	tcbdbsetmutex(st->bdb);
+	/* Durability: store_commit() syncs the file after every commit, so
+	 * once deliver exits 0 (and the MTA deletes its copy) the change is
+	 * on disk, and a killed process is rolled back from the WAL. With
+	 * paranoid_sync Cabinet also syncs its WAL before each page it
+	 * overwrites (BDBOTSYNC), which protects the file against a power
+	 * cut in the middle of a commit, at four times the cost; without it
+	 * that one case is covered by the spool, from which the database
+	 * can be rebuilt. */
 	if (writer)
-		mode = BDBOWRITER | BDBOCREAT | BDBOTSYNC | BDBOLCKNB;
+		mode = BDBOWRITER | BDBOCREAT | BDBOLCKNB | (paranoid_sync ? BDBOTSYNC : 0);
 	else
 		mode = BDBOREADER | BDBOLCKNB;
 	if (!tcbdbopen(st->bdb, path, mode)) {
@@ -141,6 +155,8 @@ store_commit(store_t *st)
 	st->in_txn = false;
 	if (!tcbdbtrancommit(st->bdb))
 		return store_error(st, "commit");
+	if (!paranoid_sync && !tcbdbsync(st->bdb))
+		return store_error(st, "sync after commit");
 	return VS_OK;
 }
 

@@ -18,6 +18,9 @@ typedef bool (*store_scan_fn)(const char *key, const char *value, size_t len, vo
  * LOCK_WAIT seconds for another writer to finish, then gives VS_LOCKED. */
 vstatus store_open(const char *path, bool writer, int lock_wait, store_t **out);
 void store_close(store_t *st);
+/* Also sync the write-ahead log before each overwritten page (config
+ * paranoid_sync): survives a power cut mid-commit, costs four times more. */
+void store_set_paranoid_sync(bool on);
 
 vstatus store_begin(store_t *st);
 vstatus store_commit(store_t *st);

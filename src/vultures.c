@@ -18,6 +18,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "status.h"
+#include "store.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -111,6 +112,7 @@ main(int argc, char **argv)
 	}
 	if (who == EXIT_FOR_MTA)
 		signal(SIGALRM, watchdog_fired), alarm((unsigned)cfg->limits.timeout);
+	store_set_paranoid_sync(cfg->paranoid_sync);
 	if (now_text) {
 		now = util_parse_time(now_text);
 		if (now == NULL) {
