@@ -24,25 +24,50 @@ key_cache_clear(void)
 		g_hash_table_remove_all(key_cache);
 }
 
-vstatus
-crypto_init(const vconfig *cfg)
+static const vconfig *crypto_cfg;
+static bool crypto_ready;
+
+/* Engine set-up spawns gpg: it is done on the first use of crypto, so a
+ * plain mail with nothing to sign costs no process at all. */
+static vstatus
+crypto_start(void)
 {
 	gpgme_error_t err;
+	const vconfig *cfg = crypto_cfg;
+
+	if (crypto_ready)
+		return VS_OK;
+	if (cfg == NULL)
+		return VS_INTERNAL;
 
 	/* gpgme probes every engine through gpgconf before the first
 	 * operation, five processes for nothing we use: name gpg directly
 	 * and leave S/MIME (gpgsm) out. */
 	gpgme_set_global_flag("disable-gpgconf", "1");
 	gpgme_check_version(NULL);
-	/* Every gpgme context, gmime's included, uses the robot's home. */
-	g_setenv("GNUPGHOME", cfg->gnupg_home, TRUE);
 	gpgme_set_engine_info(GPGME_PROTOCOL_CMS, "/nonexistent/vultures-has-no-smime", NULL);
 	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, GPG_PATH, cfg->gnupg_home);
 	if (err != 0) {
 		log_err("crypto: cannot use gnupg_home %s: %s", cfg->gnupg_home, gpgme_strerror(err));
 		return VS_CRYPTO_TEMP;
 	}
+	crypto_ready = true;
 	return VS_OK;
+}
+
+vstatus
+crypto_init(const vconfig *cfg)
+{
+	crypto_cfg = cfg;
+	/* gmime's own gpg contexts find the robot's home through this. */
+	g_setenv("GNUPGHOME", cfg->gnupg_home, TRUE);
+	return VS_OK;
+}
+
+vstatus
+crypto_use(void)
+{
+	return crypto_start();
 }
 
 bool
@@ -167,7 +192,7 @@ crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 	/* A fingerprint and nothing else: never a user ID or a key ID. */
 	if (!fpr_plausible(fpr))
 		return VS_NOT_FOUND;
-	if (gpgme_new(&ctx) != 0)
+	if (crypto_start() != VS_OK || gpgme_new(&ctx) != 0)
 		return VS_CRYPTO_TEMP;
 	gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL);
 	err = gpgme_get_key(ctx, fpr, &key, secret ? 1 : 0);
@@ -244,6 +269,8 @@ crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **p
 	vstatus rc = VS_NOT_FOUND;
 
 	*primary_out = NULL;
+	if (crypto_start() != VS_OK)
+		return VS_CRYPTO_TEMP;
 	if (!fpr_plausible(want_fpr) || gpgme_new(&ctx) != 0)
 		return VS_NOT_FOUND;
 	/* Look inside without importing: exactly one key, and it is the one. */
@@ -320,12 +347,18 @@ GMimeObject *
 crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fprs,
 	       bool *transient_out, char **why_out)
 {
-	GMimeCryptoContext *ctx = g_mime_gpg_context_new();
+	GMimeCryptoContext *ctx;
 	GMimeObject *result = NULL;
 	GError *err = NULL;
 
 	*transient_out = false;
 	*why_out = NULL;
+	if (crypto_start() != VS_OK) {
+		*transient_out = true;
+		*why_out = g_strdup("OpenPGP engine not usable");
+		return NULL;
+	}
+	ctx = g_mime_gpg_context_new();
 	if (ctx == NULL) {
 		*transient_out = true;
 		*why_out = g_strdup("no OpenPGP context");

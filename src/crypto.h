@@ -11,8 +11,10 @@
 #include "config.h"
 #include "status.h"
 
-/* Point gpgme (and gmime's gpg context) at cfg->gnupg_home. */
+/* Point gpgme (and gmime's gpg context) at cfg->gnupg_home. The engine
+ * itself starts on first use (crypto_use), which spawns gpg. */
 vstatus crypto_init(const vconfig *cfg);
+vstatus crypto_use(void);
 
 typedef struct {
 	char *primary_fpr;   /* upper-case hex */

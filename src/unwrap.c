@@ -384,6 +384,11 @@ unwrap_message(msgctx *ctx)
 
 	if (ctx->message == NULL || (root = g_mime_message_get_mime_part(ctx->message)) == NULL)
 		return VS_OK;
+	/* The engine is started only for mail that has OpenPGP at its root. */
+	if ((GMIME_IS_MULTIPART_ENCRYPTED(root) || GMIME_IS_MULTIPART_SIGNED(root) ||
+	     (GMIME_IS_PART(root) && g_mime_part_get_openpgp_data(GMIME_PART(root)) != GMIME_OPENPGP_DATA_NONE)) &&
+	    (rc = crypto_use()) != VS_OK)
+		return rc;
 	if (is_smime(root)) {
 		r->smime = true;
 	} else if (GMIME_IS_MULTIPART_ENCRYPTED(root)) {
