@@ -193,8 +193,12 @@ flush_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now,
 		rc = store_put_str(st, key_held, "");
 		g_free(key_held);
 	}
+	/* A Maildir delivery is idempotent (its file name is fixed by the
+	 * outbox id), so losing this mark in a power cut only means the next
+	 * flush finds the file and marks it again. Other methods sync it. */
 	if (rc == VS_OK)
-		rc = store_commit(st);
+		rc = strcmp(cfg->delivery.method, "maildir") == 0 && sent == VS_OK
+			? store_commit_unsynced(st) : store_commit(st);
 	else
 		store_abort(st);
 done:

@@ -147,17 +147,29 @@ store_begin(store_t *st)
 	return VS_OK;
 }
 
-vstatus
-store_commit(store_t *st)
+static vstatus
+store_commit_sync(store_t *st, bool sync)
 {
 	if (!st->in_txn)
 		return VS_INTERNAL;
 	st->in_txn = false;
 	if (!tcbdbtrancommit(st->bdb))
 		return store_error(st, "commit");
-	if (!paranoid_sync && !tcbdbsync(st->bdb))
+	if (sync && !paranoid_sync && !tcbdbsync(st->bdb))
 		return store_error(st, "sync after commit");
 	return VS_OK;
+}
+
+vstatus
+store_commit(store_t *st)
+{
+	return store_commit_sync(st, true);
+}
+
+vstatus
+store_commit_unsynced(store_t *st)
+{
+	return store_commit_sync(st, false);
 }
 
 void

@@ -24,6 +24,9 @@ void store_set_paranoid_sync(bool on);
 
 vstatus store_begin(store_t *st);
 vstatus store_commit(store_t *st);
+/* Commit, rolled back cleanly if the process dies, but left for the
+ * kernel to write: only for bookkeeping that is safe to redo. */
+vstatus store_commit_unsynced(store_t *st);
 void store_abort(store_t *st);
 
 /* VS_NOT_FOUND when absent; *value_out is NUL-terminated, caller frees. */
