@@ -28,7 +28,7 @@ def run(argv, stdin_bytes=None):
     r, w = os.pipe()
     devnull = os.open(os.devnull, os.O_WRONLY)
     t0 = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, os.environ,
+    pid = os.posix_spawn(argv[0], argv, MTA_ENV,
                          file_actions=[(os.POSIX_SPAWN_DUP2, r, 0),
                                        (os.POSIX_SPAWN_DUP2, devnull, 1),
                                        (os.POSIX_SPAWN_CLOSE, w)])
@@ -43,6 +43,8 @@ def run(argv, stdin_bytes=None):
         sys.exit(f"{argv} exited {os.waitstatus_to_exitcode(status)}")
     return dt
 
+# An MTA's pipe transport runs the command with a minimal environment.
+MTA_ENV = {"PATH": "/usr/bin:/bin"}
 rows = []
 def measure(name, make_argv, make_input=lambda i: None):
     times = []

@@ -3,7 +3,6 @@
  * and turns its status into the exit code through status_to_exit(). */
 #include "autoconf.h"
 
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,7 +58,8 @@ main(int argc, char **argv)
 	vstatus rc = VS_OK;
 	int i;
 
-	setlocale(LC_ALL, "");
+	/* No setlocale(): what vultures writes must not depend on the
+	 * locale of whoever runs it (the MTA's is minimal anyway). */
 	/* Decide the audience first: a typo in an MTA's command line must
 	 * still mean "retry", never a bounce. */
 	for (i = 1; i < argc; i++)
