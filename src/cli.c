@@ -9,6 +9,7 @@
 
 #include "casedb.h"
 #include "cli.h"
+#include "crypto.h"
 #include "deliver.h"
 #include "log.h"
 #include "outbox.h"
@@ -285,6 +286,20 @@ cli_check(const vconfig *cfg)
 		check_problem(&problems, "gnupg_home = \"%s\": no such directory", cfg->gnupg_home);
 	} else if ((why = check_robot_key(cfg)) != NULL) {
 		check_problem(&problems, "robot_key %s: %s", cfg->robot_key, why);
+	}
+	/* Every pinned party key must be in gnupg_home, usable for encryption. */
+	if (cfg->robot_key[0] && g_file_test(cfg->gnupg_home, G_FILE_TEST_IS_DIR)) {
+		unsigned int k;
+		const char *why2;
+		if ((why2 = crypto_key_unusable(cfg->robot_key)) != NULL)
+			check_problem(&problems, "robot_key %s: %s (replies are encrypted to the robot too)", cfg->robot_key, why2);
+		for (k = 0; k < cfg->parties->len; k++) {
+			const party_conf *p2 = g_ptr_array_index(cfg->parties, k);
+			if (p2->fingerprint[0] && (why2 = crypto_key_unusable(p2->fingerprint)) != NULL)
+				check_problem(&problems, "%s \"%s\": fingerprint %s: %s (import the key into gnupg_home)",
+					      p2->kind == PARTY_COORDINATOR ? "coordinator" : p2->kind == PARTY_PEER ? "peer" : "vendor",
+					      p2->id, p2->fingerprint, why2);
+		}
 	}
 	if (g_file_test(cfg->home, G_FILE_TEST_EXISTS) && !g_file_test(cfg->home, G_FILE_TEST_IS_DIR))
 		check_problem(&problems, "home = \"%s\" exists but is not a directory", cfg->home);

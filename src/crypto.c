@@ -79,9 +79,6 @@ crypto_error_is_transient(unsigned int gpgme_error)
 	case GPG_ERR_TIMEOUT:
 	case GPG_ERR_EIO:
 	case GPG_ERR_ENOMEM:
-	case GPG_ERR_ENOENT:
-	case GPG_ERR_EACCES:
-	case GPG_ERR_EPIPE:
 	case GPG_ERR_ENOSPC:
 	case GPG_ERR_INV_ENGINE:
 	case GPG_ERR_ENGINE_TOO_OLD:
@@ -94,7 +91,6 @@ crypto_error_is_transient(unsigned int gpgme_error)
 	case GPG_ERR_FULLY_CANCELED:
 	case GPG_ERR_KEYRING_OPEN:
 	case GPG_ERR_LOCKED:
-	case GPG_ERR_GENERAL:
 		return true;
 	default:
 		return false;

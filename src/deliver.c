@@ -567,8 +567,14 @@ refuse:
 			*outcome_out = g_strdup("refused; sender is not a party of the case, not answered");
 			goto done;
 		}
-		if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
-			goto done;
+		{
+			/* Counted per recipient: a flood of forged mail with
+			 * ever new From: lines still makes few answers. */
+			const char *to = NULL, *lang = NULL;
+			party_address(ctx->cfg, ctx->vcase, party, &to, &lang);
+			if ((rc = rate_allow(ctx, st, to ? to : ctx->from_addr, &allow)) != VS_OK)
+				goto done;
+		}
 		if (allow && reply_to_party(ctx, party, "refused", false, e->reason))
 			*outcome_out = g_strdup_printf("refused; %s told why", party);
 		else
@@ -732,7 +738,9 @@ decide_and_commit(msgctx *ctx, store_t *st)
 				if (rc != VS_OK)
 					break;
 				p = party_of(ctx, c);
-				fill_log_entry(ctx, &oe, p, "ambiguous");
+				/* Unsigned routing trouble: From: is only a claim. */
+				fill_log_entry(ctx, &oe, "unknown", "ambiguous");
+				oe.claimed = g_strdup(strcmp(p, "unknown") == 0 ? "" : p);
 				oe.reason = g_strdup(ctx->class_reason);
 				oe.outcome = g_strdup(outcome);
 				rc = case_log_append(st, c, &oe);

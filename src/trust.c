@@ -142,6 +142,28 @@ find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
 	}
 }
 
+/* Is ADDR one of PARTY's registered addresses? */
+static bool
+party_owns_address(const vconfig *cfg, const vcase *c, const char *party, const char *addr)
+{
+	unsigned int i, j;
+
+	if (strcmp(party, "reporter") == 0)
+		return c && g_ascii_strcasecmp(c->reporter_address, addr) == 0;
+	for (i = 0; i < cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(cfg->parties, i);
+		char *label = party_label(p);
+		bool match = strcmp(label, party) == 0;
+		g_free(label);
+		if (!match)
+			continue;
+		for (j = 0; j < p->addresses->len; j++)
+			if (g_ascii_strcasecmp(g_ptr_array_index(p->addresses, j), addr) == 0)
+				return true;
+	}
+	return false;
+}
+
 static bool
 display_name_looks_like_address(const msgctx *ctx)
 {
@@ -212,6 +234,8 @@ trust_judge(const msgctx *ctx, const vcase *c)
 		return v;
 	}
 	{
+		/* A Sender: must be one of the signer's own registered
+		 * addresses (or repeat From:, which is then checked the same). */
 		const char *sender = g_mime_object_get_header(GMIME_OBJECT(ctx->message), "Sender");
 		if (sender) {
 			InternetAddressList *l = internet_address_list_parse(NULL, sender);
@@ -220,12 +244,12 @@ trust_judge(const msgctx *ctx, const vcase *c)
 			    INTERNET_ADDRESS_IS_MAILBOX(internet_address_list_get_address(l, 0))) {
 				const char *a = internet_address_mailbox_get_addr(
 					INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(l, 0)));
-				ok = a && g_ascii_strcasecmp(a, ctx->from_addr) == 0;
+				ok = a && party_owns_address(ctx->cfg, c, v->party, a);
 			}
 			if (l)
 				g_object_unref(l);
 			if (!ok) {
-				v->reason = g_strdup("Sender: differs from From:");
+				v->reason = g_strdup("Sender: is not an address of the signing party");
 				return v;
 			}
 		}

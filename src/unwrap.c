@@ -179,6 +179,25 @@ take_protected_subject(crypto_record *r)
 		r->protected_subject = g_strstrip(parse_decode_header(raw));
 }
 
+/* Did a verification fail because of us? An error gpg calls transient,
+ * or any error while our own key cannot even be listed. */
+static bool
+engine_fault(msgctx *ctx, const GError *err)
+{
+	char *why = NULL;
+	bool fault;
+
+	if (err == NULL)
+		return false;
+	if (crypto_gerror_is_transient(err))
+		return true;
+	fault = crypto_robot_ready(ctx->cfg, &why) != VS_OK;
+	if (fault)
+		log_err("OpenPGP engine not usable: %s", why);
+	g_free(why);
+	return fault;
+}
+
 static vstatus
 unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 {
@@ -241,7 +260,7 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 			goto done;
 		}
 		list = g_mime_multipart_signed_verify(GMIME_MULTIPART_SIGNED(plain), GMIME_VERIFY_NONE, &err);
-		if (list == NULL && crypto_gerror_is_transient(err)) {
+		if (list == NULL && engine_fault(ctx, err)) {
 			rc = VS_CRYPTO_TEMP;
 			goto done;
 		}
@@ -287,7 +306,7 @@ unwrap_signed_root(msgctx *ctx, GMimeObject *root)
 		return VS_OK;
 	}
 	list = g_mime_multipart_signed_verify(GMIME_MULTIPART_SIGNED(root), GMIME_VERIFY_NONE, &err);
-	if (list == NULL && crypto_gerror_is_transient(err)) {
+	if (list == NULL && engine_fault(ctx, err)) {
 		g_clear_error(&err);
 		return VS_CRYPTO_TEMP;
 	}
@@ -337,7 +356,7 @@ unwrap_inline_root(msgctx *ctx, GMimeObject *root)
 	}
 	if (kind == GMIME_OPENPGP_DATA_SIGNED) {
 		GMimeSignatureList *list = g_mime_part_openpgp_verify(part, GMIME_VERIFY_NONE, &err);
-		if (list == NULL && crypto_gerror_is_transient(err)) {
+		if (list == NULL && engine_fault(ctx, err)) {
 			rc = VS_CRYPTO_TEMP;
 			goto done;
 		}
