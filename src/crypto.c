@@ -26,6 +26,11 @@ key_cache_clear(void)
 
 static const vconfig *crypto_cfg;
 static bool crypto_ready;
+/* One gpgme context for the whole process: gpgme_get_key() and every new
+ * context cost an extra "gpg --version" each; operations on this one run
+ * a single gpg apiece. */
+static gpgme_ctx_t shared_ctx;
+static gpgme_key_t robot_signer;
 
 /* Engine set-up spawns gpg: it is done on the first use of crypto, so a
  * plain mail with nothing to sign costs no process at all. */
@@ -51,6 +56,13 @@ crypto_start(void)
 		log_err("crypto: cannot use gnupg_home %s: %s", cfg->gnupg_home, gpgme_strerror(err));
 		return VS_CRYPTO_TEMP;
 	}
+	if (gpgme_new(&shared_ctx) != 0) {
+		log_err("crypto: cannot create a gpgme context");
+		return VS_CRYPTO_TEMP;
+	}
+	gpgme_set_protocol(shared_ctx, GPGME_PROTOCOL_OpenPGP);
+	gpgme_set_keylist_mode(shared_ctx, GPGME_KEYLIST_MODE_LOCAL);
+	gpgme_set_pinentry_mode(shared_ctx, GPGME_PINENTRY_MODE_CANCEL);
 	crypto_ready = true;
 	return VS_OK;
 }
@@ -173,36 +185,58 @@ crypto_key_lookup(const char *fpr, bool secret, key_info **out)
 	return rc;
 }
 
+/* Exactly one key whose fingerprint (primary or subkey) is FPR. */
+static vstatus
+keylist_one(const char *fpr, bool secret, gpgme_key_t *key_out)
+{
+	gpgme_key_t key = NULL, extra = NULL;
+	gpgme_error_t err;
+
+	*key_out = NULL;
+	err = gpgme_op_keylist_start(shared_ctx, fpr, secret ? 1 : 0);
+	if (err != 0) {
+		log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
+		return VS_CRYPTO_TEMP;
+	}
+	err = gpgme_op_keylist_next(shared_ctx, &key);
+	if (err == 0)
+		err = gpgme_op_keylist_next(shared_ctx, &extra) == 0 ? GPG_ERR_AMBIGUOUS_NAME : 0;
+	gpgme_op_keylist_end(shared_ctx);
+	if (extra)
+		gpgme_key_unref(extra);
+	if (err != 0 || key == NULL) {
+		if (key)
+			gpgme_key_unref(key);
+		if (err && gpgme_err_code(err) != GPG_ERR_EOF && gpgme_err_code(err) != GPG_ERR_AMBIGUOUS_NAME) {
+			log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
+			return VS_CRYPTO_TEMP;
+		}
+		return VS_NOT_FOUND;
+	}
+	*key_out = key;
+	return VS_OK;
+}
+
 static vstatus
 crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 {
-	gpgme_ctx_t ctx = NULL;
 	gpgme_key_t key = NULL;
 	gpgme_subkey_t sk;
 	gpgme_user_id_t uid;
-	gpgme_error_t err;
 	key_info *k;
-	vstatus rc = VS_OK;
+	vstatus rc;
 
 	*out = NULL;
 	/* A fingerprint and nothing else: never a user ID or a key ID. */
 	if (!fpr_plausible(fpr))
 		return VS_NOT_FOUND;
-	if (crypto_start() != VS_OK || gpgme_new(&ctx) != 0)
-		return VS_CRYPTO_TEMP;
-	gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL);
-	err = gpgme_get_key(ctx, fpr, &key, secret ? 1 : 0);
-	if (err != 0) {
-		rc = (gpgme_err_code(err) == GPG_ERR_EOF || gpgme_err_code(err) == GPG_ERR_NOT_FOUND ||
-		      gpgme_err_code(err) == GPG_ERR_AMBIGUOUS_NAME || gpgme_err_code(err) == GPG_ERR_INV_VALUE)
-			? VS_NOT_FOUND : VS_CRYPTO_TEMP;
-		if (rc == VS_CRYPTO_TEMP)
-			log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
-		goto done;
-	}
+	if ((rc = crypto_start()) != VS_OK)
+		return rc;
+	if ((rc = keylist_one(fpr, secret, &key)) != VS_OK)
+		return rc;
 	if (key->subkeys == NULL) {
-		rc = VS_NOT_FOUND;
-		goto done;
+		gpgme_key_unref(key);
+		return VS_NOT_FOUND;
 	}
 	k = g_new0(key_info, 1);
 	k->primary_fpr = g_ascii_strup(key->subkeys->fpr, -1);
@@ -222,12 +256,16 @@ crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 	for (uid = key->uids; uid; uid = uid->next)
 		if (uid->address && !uid->revoked && !uid->invalid)
 			g_ptr_array_add(k->emails, g_ascii_strdown(uid->address, -1));
-	*out = k;
-done:
+	/* The robot's own secret key is kept: it signs everything we send. */
+	if (secret && crypto_cfg && g_ascii_strcasecmp(k->primary_fpr, crypto_cfg->robot_key) == 0 &&
+	    robot_signer == NULL) {
+		robot_signer = key;
+		key = NULL;
+	}
 	if (key)
 		gpgme_key_unref(key);
-	gpgme_release(ctx);
-	return rc;
+	*out = k;
+	return VS_OK;
 }
 
 const char *
@@ -339,6 +377,98 @@ crypto_robot_ready(const vconfig *cfg, char **why_out)
 	return rc;
 }
 
+static GMimePart *
+armored_part(const char *type, const char *subtype, const char *text, size_t len)
+{
+	GMimePart *part = g_mime_part_new_with_type(type, subtype);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(text, len);
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_7BIT);
+
+	g_mime_part_set_content(part, w);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_7BIT);
+	g_object_unref(w);
+	g_object_unref(stream);
+	return part;
+}
+
+/* Sign with the robot key and encrypt to FPRS and the robot in one gpg
+ * run on the shared context; recipients go to gpg by fingerprint, so no
+ * key listing is needed for them. */
+static GMimeObject *
+encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, char **why_out)
+{
+	GMimeFormatOptions *fo = NULL;
+	GMimeMultipartEncrypted *mpe = NULL;
+	GMimePart *ver = NULL, *data = NULL;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_encrypt_result_t er;
+	gpgme_sign_result_t sr;
+	gpgme_error_t err;
+	GString *recp = g_string_new(NULL);
+	char *plain = NULL, *ct = NULL;
+	size_t ct_len = 0;
+	key_info *k = NULL;
+	unsigned int i;
+
+	if (robot_signer == NULL && crypto_key_lookup_uncached(cfg->robot_key, true, &k) == VS_OK)
+		key_info_free(k);
+	if (robot_signer == NULL) {
+		*why_out = g_strdup("the robot's secret key is not usable");
+		goto done;
+	}
+	for (i = 0; i < fprs->len; i++)
+		g_string_append_printf(recp, "%s\n", (char *)g_ptr_array_index(fprs, i));
+	/* The robot reads its own archive: encrypt to itself too. */
+	g_string_append_printf(recp, "%s\n", cfg->robot_key);
+	fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	plain = g_mime_object_to_string(entity, fo);
+	if (gpgme_data_new_from_mem(&in, plain, strlen(plain), 0) != 0 || gpgme_data_new(&out) != 0) {
+		*why_out = g_strdup("out of memory");
+		goto done;
+	}
+	gpgme_set_armor(shared_ctx, 1);
+	gpgme_signers_clear(shared_ctx);
+	gpgme_signers_add(shared_ctx, robot_signer);
+	/* Trust comes from pinning, not from the web of trust. */
+	err = gpgme_op_encrypt_sign_ext(shared_ctx, NULL, recp->str, GPGME_ENCRYPT_ALWAYS_TRUST, in, out);
+	gpgme_signers_clear(shared_ctx);
+	er = gpgme_op_encrypt_result(shared_ctx);
+	sr = gpgme_op_sign_result(shared_ctx);
+	if (err != 0 || er == NULL || er->invalid_recipients != NULL || sr == NULL ||
+	    sr->invalid_signers != NULL || sr->signatures == NULL) {
+		*why_out = g_strdup_printf("encryption failed: %s", err ? gpgme_strerror(err) : "a recipient or the signer was refused");
+		goto done;
+	}
+	ct = gpgme_data_release_and_get_mem(out, &ct_len);
+	out = NULL;
+	mpe = g_mime_multipart_encrypted_new();
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mpe), "protocol", "application/pgp-encrypted");
+	g_mime_multipart_set_boundary(GMIME_MULTIPART(mpe), NULL);
+	ver = armored_part("application", "pgp-encrypted", "Version: 1\n", strlen("Version: 1\n"));
+	data = armored_part("application", "octet-stream", ct, ct_len);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(data), "name", "encrypted.asc");
+	g_mime_object_set_disposition(GMIME_OBJECT(data), "inline");
+	g_mime_multipart_add(GMIME_MULTIPART(mpe), GMIME_OBJECT(ver));
+	g_mime_multipart_add(GMIME_MULTIPART(mpe), GMIME_OBJECT(data));
+done:
+	if (ver)
+		g_object_unref(ver);
+	if (data)
+		g_object_unref(data);
+	if (in)
+		gpgme_data_release(in);
+	if (out)
+		gpgme_data_release(out);
+	if (ct)
+		gpgme_free(ct);
+	if (fo)
+		g_mime_format_options_free(fo);
+	g_free(plain);
+	g_string_free(recp, TRUE);
+	return (GMimeObject *)mpe;
+}
+
 GMimeObject *
 crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fprs,
 	       bool *transient_out, char **why_out)
@@ -354,27 +484,21 @@ crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fpr
 		*why_out = g_strdup("OpenPGP engine not usable");
 		return NULL;
 	}
+	if (recipient_fprs && recipient_fprs->len > 0) {
+		result = encrypt_sign(cfg, entity, recipient_fprs, why_out);
+		/* Recipients were checked before: a failure is the robot's own. */
+		*transient_out = result == NULL;
+		return result;
+	}
 	ctx = g_mime_gpg_context_new();
 	if (ctx == NULL) {
 		*transient_out = true;
 		*why_out = g_strdup("no OpenPGP context");
 		return NULL;
 	}
-	if (recipient_fprs && recipient_fprs->len > 0) {
-		GPtrArray *rcpts = g_ptr_array_new();
-		unsigned int i;
-
-		for (i = 0; i < recipient_fprs->len; i++)
-			g_ptr_array_add(rcpts, g_ptr_array_index(recipient_fprs, i));
-		/* The robot reads its own archive: encrypt to itself too. */
-		g_ptr_array_add(rcpts, cfg->robot_key);
-		/* Trust comes from pinning, not from the web of trust. */
-		result = (GMimeObject *)g_mime_multipart_encrypted_encrypt(ctx, entity, TRUE, cfg->robot_key,
-									    GMIME_ENCRYPT_ALWAYS_TRUST, rcpts, &err);
-		g_ptr_array_unref(rcpts);
-	} else {
-		result = (GMimeObject *)g_mime_multipart_signed_sign(ctx, entity, cfg->robot_key, &err);
-	}
+	/* Sign only (no recipient key): gmime makes the detached signature
+	 * over the part in its canonical form. */
+	result = (GMimeObject *)g_mime_multipart_signed_sign(ctx, entity, cfg->robot_key, &err);
 	if (result == NULL) {
 		/* Recipients were checked before: a failure here is the robot's
 		 * own (key, agent, keyring), so the work is retried. */
