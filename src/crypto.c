@@ -51,9 +51,11 @@ crypto_start(void)
 	gpgme_set_global_flag("disable-gpgconf", "1");
 	gpgme_check_version(NULL);
 	gpgme_set_engine_info(GPGME_PROTOCOL_CMS, "/nonexistent/vultures-has-no-smime", NULL);
-	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, GPG_PATH, cfg->gnupg_home);
+	/* gpg is found without gpgconf and its home comes from GNUPGHOME
+	 * (set in crypto_init): setting them here would probe gpg again. */
+	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 	if (err != 0) {
-		log_err("crypto: cannot use gnupg_home %s: %s", cfg->gnupg_home, gpgme_strerror(err));
+		log_err("crypto: gpg is not usable (%s): %s", GPG_PATH, gpgme_strerror(err));
 		return VS_CRYPTO_TEMP;
 	}
 	if (gpgme_new(&shared_ctx) != 0) {
@@ -346,6 +348,133 @@ done:
 	if (d)
 		gpgme_data_release(d);
 	gpgme_release(ctx);
+	return rc;
+}
+
+void
+crypto_sig_free(gpointer p)
+{
+	crypto_sig *s = p;
+
+	g_free(s->fpr);
+	g_free(s);
+}
+
+/* gpgme's verdict as GMime status bits, the form the policy reads. */
+static unsigned int
+sig_status_bits(gpgme_signature_t sig)
+{
+	static const struct { gpgme_sigsum_t sum; unsigned int bit; } map[] = {
+		{ GPGME_SIGSUM_VALID, GMIME_SIGNATURE_STATUS_VALID },
+		{ GPGME_SIGSUM_GREEN, GMIME_SIGNATURE_STATUS_GREEN },
+		{ GPGME_SIGSUM_RED, GMIME_SIGNATURE_STATUS_RED },
+		{ GPGME_SIGSUM_KEY_REVOKED, GMIME_SIGNATURE_STATUS_KEY_REVOKED },
+		{ GPGME_SIGSUM_KEY_EXPIRED, GMIME_SIGNATURE_STATUS_KEY_EXPIRED },
+		{ GPGME_SIGSUM_SIG_EXPIRED, GMIME_SIGNATURE_STATUS_SIG_EXPIRED },
+		{ GPGME_SIGSUM_KEY_MISSING, GMIME_SIGNATURE_STATUS_KEY_MISSING },
+		{ GPGME_SIGSUM_CRL_MISSING, GMIME_SIGNATURE_STATUS_CRL_MISSING },
+		{ GPGME_SIGSUM_CRL_TOO_OLD, GMIME_SIGNATURE_STATUS_CRL_TOO_OLD },
+		{ GPGME_SIGSUM_BAD_POLICY, GMIME_SIGNATURE_STATUS_BAD_POLICY },
+		{ GPGME_SIGSUM_SYS_ERROR, GMIME_SIGNATURE_STATUS_SYS_ERROR },
+		{ GPGME_SIGSUM_TOFU_CONFLICT, GMIME_SIGNATURE_STATUS_TOFU_CONFLICT },
+	};
+	unsigned int bits = 0;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(map); i++)
+		if (sig->summary & map[i].sum)
+			bits |= map[i].bit;
+	/* The per-signature error decides too: anything but "no error" is
+	 * a missing key or a bad signature, never a good one. */
+	switch (gpgme_err_code(sig->status)) {
+	case GPG_ERR_NO_ERROR:
+		break;
+	case GPG_ERR_NO_PUBKEY:
+		bits |= GMIME_SIGNATURE_STATUS_KEY_MISSING;
+		break;
+	case GPG_ERR_KEY_EXPIRED:
+		bits |= GMIME_SIGNATURE_STATUS_KEY_EXPIRED;
+		break;
+	case GPG_ERR_SIG_EXPIRED:
+		bits |= GMIME_SIGNATURE_STATUS_SIG_EXPIRED;
+		break;
+	case GPG_ERR_CERT_REVOKED:
+		bits |= GMIME_SIGNATURE_STATUS_KEY_REVOKED;
+		break;
+	default:
+		bits |= GMIME_SIGNATURE_STATUS_RED;
+		break;
+	}
+	return bits;
+}
+
+vstatus
+crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
+		      GPtrArray **sigs_out, bool *transient_out, char **why_out)
+{
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_decrypt_result_t dres;
+	gpgme_verify_result_t vres;
+	gpgme_signature_t sig;
+	gpgme_error_t err;
+	char *plain = NULL;
+	size_t plain_len = 0;
+	vstatus rc;
+
+	*plain_out = NULL;
+	*plain_len_out = 0;
+	*sigs_out = NULL;
+	*transient_out = false;
+	*why_out = NULL;
+	if ((rc = crypto_start()) != VS_OK) {
+		*transient_out = true;
+		*why_out = g_strdup("OpenPGP engine not usable");
+		return rc;
+	}
+	rc = VS_MALFORMED;
+	if (gpgme_data_new_from_mem(&in, data, len, 0) != 0 || gpgme_data_new(&out) != 0) {
+		*transient_out = true;
+		*why_out = g_strdup("out of memory");
+		rc = VS_NOMEM;
+		goto done;
+	}
+	err = gpgme_op_decrypt_verify(shared_ctx, in, out);
+	dres = gpgme_op_decrypt_result(shared_ctx);
+	if (err != 0) {
+		*transient_out = crypto_error_is_transient(err);
+		*why_out = g_strdup_printf("decryption failed: %s", gpgme_strerror(err));
+		goto done;
+	}
+	/* gpg refuses these already; a second look costs nothing. */
+	if (dres == NULL || dres->unsupported_algorithm || dres->legacy_cipher_nomdc || dres->wrong_key_usage) {
+		*why_out = g_strdup("decryption without integrity protection or with an unsupported algorithm");
+		goto done;
+	}
+	plain = gpgme_data_release_and_get_mem(out, &plain_len);
+	out = NULL;
+	*sigs_out = g_ptr_array_new_with_free_func(crypto_sig_free);
+	vres = gpgme_op_verify_result(shared_ctx);
+	for (sig = vres ? vres->signatures : NULL; sig; sig = sig->next) {
+		crypto_sig *cs = g_new0(crypto_sig, 1);
+		cs->fpr = g_ascii_strup(sig->fpr ? sig->fpr : "", -1);
+		cs->status = sig_status_bits(sig);
+		cs->created = (gint64)sig->timestamp;
+		g_ptr_array_add(*sigs_out, cs);
+	}
+	*plain_out = g_malloc(plain_len + 1);
+	memcpy(*plain_out, plain, plain_len);
+	(*plain_out)[plain_len] = '\0';
+	*plain_len_out = plain_len;
+	rc = VS_OK;
+done:
+	/* On failure the output buffer may hold what gpg streamed before it
+	 * found the fault (EFAIL): it is released unread. */
+	if (out)
+		gpgme_data_release(out);
+	if (plain)
+		gpgme_free(plain);
+	if (in)
+		gpgme_data_release(in);
 	return rc;
 }
 

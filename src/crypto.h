@@ -38,6 +38,21 @@ const char *crypto_key_unusable(const char *fpr);
 vstatus crypto_import_exact(const char *data, size_t len, const char *want_fpr,
 			    char **primary_out);
 
+/* One signature found by gpg, its status in GMimeSignatureStatus bits. */
+typedef struct {
+	char *fpr;
+	unsigned int status;
+	gint64 created;
+} crypto_sig;
+void crypto_sig_free(gpointer p);
+
+/* Decrypt DATA (an OpenPGP message) and verify what is signed inside, in
+ * one gpg run. On success *plain_out (caller frees) and *sigs_out
+ * (crypto_sig *) are set. On failure nothing of the plaintext is kept;
+ * *transient_out says whether the fault is ours. */
+vstatus crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
+			      GPtrArray **sigs_out, bool *transient_out, char **why_out);
+
 /* Is the robot's own secret key there and usable? */
 vstatus crypto_robot_ready(const vconfig *cfg, char **why_out);
 

@@ -66,6 +66,8 @@ scan_below(GMimeObject *obj, crypto_record *r, int depth)
 	}
 }
 
+static void add_sig(crypto_record *r, const char *fpr, unsigned int status, gint64 created);
+
 static void
 record_signatures(crypto_record *r, GMimeSignatureList *list)
 {
@@ -74,21 +76,38 @@ record_signatures(crypto_record *r, GMimeSignatureList *list)
 	for (i = 0; i < n; i++) {
 		GMimeSignature *sig = g_mime_signature_list_get_signature(list, i);
 		GMimeCertificate *cert = g_mime_signature_get_certificate(sig);
-		const char *fpr = cert ? g_mime_certificate_get_fingerprint(cert) : NULL;
-		sig_record *s = g_new0(sig_record, 1);
-		key_info *k = NULL;
+		add_sig(r, cert ? g_mime_certificate_get_fingerprint(cert) : NULL,
+			(unsigned int)g_mime_signature_get_status(sig), g_mime_signature_get_created64(sig));
+	}
+}
 
-		s->fpr = g_ascii_strup(fpr ? fpr : "", -1);
-		s->status = (unsigned int)g_mime_signature_get_status(sig);
-		s->created = g_mime_signature_get_created64(sig);
-		/* The party is the primary key, whichever subkey signed. */
-		if (fpr && crypto_key_lookup(fpr, false, &k) == VS_OK) {
-			s->primary_fpr = g_strdup(k->primary_fpr);
-			key_info_free(k);
-		} else {
-			s->primary_fpr = g_strdup("");
-		}
-		g_ptr_array_add(r->sigs, s);
+static void
+add_sig(crypto_record *r, const char *fpr, unsigned int status, gint64 created)
+{
+	sig_record *s = g_new0(sig_record, 1);
+	key_info *k = NULL;
+
+	s->fpr = g_ascii_strup(fpr ? fpr : "", -1);
+	s->status = status;
+	s->created = created;
+	/* The party is the primary key, whichever subkey signed. */
+	if (fpr && *fpr && crypto_key_lookup(fpr, false, &k) == VS_OK) {
+		s->primary_fpr = g_strdup(k->primary_fpr);
+		key_info_free(k);
+	} else {
+		s->primary_fpr = g_strdup("");
+	}
+	g_ptr_array_add(r->sigs, s);
+}
+
+static void
+record_crypto_sigs(crypto_record *r, GPtrArray *sigs)
+{
+	unsigned int i;
+
+	for (i = 0; i < sigs->len; i++) {
+		crypto_sig *cs = g_ptr_array_index(sigs, i);
+		add_sig(r, cs->fpr, cs->status, cs->created);
 	}
 }
 
@@ -202,7 +221,7 @@ static vstatus
 unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 {
 	crypto_record *r = &ctx->crypto;
-	GMimeDecryptResult *res = NULL;
+	GPtrArray *dsigs = NULL;
 	GMimeObject *plain = NULL;
 	GError *err = NULL;
 	const char *proto = ct_param(root, "protocol");
@@ -214,38 +233,64 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 		r->decrypt_error = g_strdup("not an RFC 3156 multipart/encrypted structure");
 		return VS_OK;
 	}
-	plain = g_mime_multipart_encrypted_decrypt(GMIME_MULTIPART_ENCRYPTED(root), GMIME_DECRYPT_NONE,
-						   NULL, &res, &err);
-	if (plain == NULL) {
-		if (crypto_gerror_is_transient(err)) {
-			log_err("decryption failed for a reason of ours: %s", err ? err->message : "?");
-			rc = VS_CRYPTO_TEMP;
-		} else {
-			char *why = NULL;
+	{
+		/* RFC 3156: part 1 application/pgp-encrypted, part 2 the data. */
+		GMimeObject *ver = g_mime_multipart_get_part(GMIME_MULTIPART(root), 0);
+		GMimeObject *enc = g_mime_multipart_get_part(GMIME_MULTIPART(root), 1);
+		GMimeDataWrapper *w;
+		GMimeStream *mem, *pstream;
+		GMimeParser *parser;
+		GByteArray *bytes;
+		char *text = NULL, *why = NULL;
+		size_t text_len = 0;
+		bool transient = false;
+		vstatus drc;
+
+		if (!is_type(ver, "application", "pgp-encrypted") || !GMIME_IS_PART(enc) ||
+		    (w = g_mime_part_get_content(GMIME_PART(enc))) == NULL) {
+			r->decrypt_error = g_strdup("not an RFC 3156 multipart/encrypted structure");
+			goto done;
+		}
+		mem = g_mime_stream_mem_new();
+		g_mime_data_wrapper_write_to_stream(w, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		drc = crypto_decrypt_verify(bytes->data, bytes->len, &text, &text_len, &dsigs, &transient, &why);
+		g_object_unref(mem);
+		if (drc != VS_OK) {
+			char *why2 = NULL;
 			/* "No secret key" is the message's fault only if ours is
 			 * there: a robot that lost its key must retry, not judge. */
-			if (crypto_robot_ready(ctx->cfg, &why) != VS_OK) {
-				log_err("cannot decrypt: %s", why);
-				g_free(why);
+			if (transient || crypto_robot_ready(ctx->cfg, &why2) != VS_OK) {
+				log_err("decryption failed for a reason of ours: %s", why2 ? why2 : why);
 				rc = VS_CRYPTO_TEMP;
-				goto done;
+			} else {
+				r->decrypt_error = why;
+				why = NULL;
 			}
-			/* Whatever gpg may have streamed before failing is gone
-			 * with the failed call: nothing of it is used. */
-			r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
+			g_free(why);
+			g_free(why2);
+			goto done;
 		}
-		goto done;
+		g_free(why);
+		pstream = g_mime_stream_mem_new_with_buffer(text, text_len);
+		parser = g_mime_parser_new_with_stream(pstream);
+		plain = g_mime_parser_construct_part(parser, NULL);
+		g_object_unref(parser);
+		g_object_unref(pstream);
+		g_free(text);
+		if (plain == NULL) {
+			r->decrypt_error = g_strdup("the decrypted content is not a MIME entity");
+			goto done;
+		}
 	}
 	r->decrypted = true;
 	/* gpg 2.2.8+ refuses to decrypt without MDC or AEAD, so success means
 	 * integrity was checked; the algorithm is kept for the record. */
 	r->integrity = true;
-	r->cipher = g_strdup_printf("%d", (int)g_mime_decrypt_result_get_cipher(res));
-	if (g_mime_decrypt_result_get_signatures(res) &&
-	    g_mime_signature_list_length(g_mime_decrypt_result_get_signatures(res)) > 0) {
+	if (dsigs && dsigs->len > 0) {
 		/* One OpenPGP message, signed and encrypted: covers it all. */
 		r->scope = SIGNED_DECRYPTED_ROOT;
-		record_signatures(r, g_mime_decrypt_result_get_signatures(res));
+		record_crypto_sigs(r, dsigs);
 		r->content = g_object_ref(plain);
 		if (GMIME_IS_MULTIPART_SIGNED(plain))
 			r->scope = SIGNED_ELSEWHERE;  /* two layers: refuse */
@@ -278,8 +323,8 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 	}
 done:
 	g_clear_error(&err);
-	if (res)
-		g_object_unref(res);
+	if (dsigs)
+		g_ptr_array_unref(dsigs);
 	if (plain)
 		g_object_unref(plain);
 	return rc;
