@@ -172,7 +172,12 @@ crypto_key_lookup(const char *fpr, bool secret, key_info **out)
 	*out = NULL;
 	if (key_cache == NULL)
 		key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)key_info_free);
-	cache_key = g_strdup_printf("%c%s", secret ? 's' : 'p', fpr ? fpr : "");
+	cache_key = g_ascii_strup(fpr ? fpr : "", -1);
+	{
+		char *k2 = g_strdup_printf("%c%s", secret ? 's' : 'p', cache_key);
+		g_free(cache_key);
+		cache_key = k2;
+	}
 	hit = g_hash_table_lookup(key_cache, cache_key);
 	if (hit) {
 		*out = key_info_dup(hit);
@@ -219,28 +224,13 @@ keylist_one(const char *fpr, bool secret, gpgme_key_t *key_out)
 	return VS_OK;
 }
 
-static vstatus
-crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
+static key_info *
+key_info_from_gpgme(gpgme_key_t key)
 {
-	gpgme_key_t key = NULL;
 	gpgme_subkey_t sk;
 	gpgme_user_id_t uid;
-	key_info *k;
-	vstatus rc;
+	key_info *k = g_new0(key_info, 1);
 
-	*out = NULL;
-	/* A fingerprint and nothing else: never a user ID or a key ID. */
-	if (!fpr_plausible(fpr))
-		return VS_NOT_FOUND;
-	if ((rc = crypto_start()) != VS_OK)
-		return rc;
-	if ((rc = keylist_one(fpr, secret, &key)) != VS_OK)
-		return rc;
-	if (key->subkeys == NULL) {
-		gpgme_key_unref(key);
-		return VS_NOT_FOUND;
-	}
-	k = g_new0(key_info, 1);
 	k->primary_fpr = g_ascii_strup(key->subkeys->fpr, -1);
 	k->revoked = key->revoked;
 	k->expired = key->expired;
@@ -258,6 +248,75 @@ crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 	for (uid = key->uids; uid; uid = uid->next)
 		if (uid->address && !uid->revoked && !uid->invalid)
 			g_ptr_array_add(k->emails, g_ascii_strdown(uid->address, -1));
+	return k;
+}
+
+void
+crypto_prefetch(GPtrArray *fprs)
+{
+	const char **patterns;
+	gpgme_key_t key = NULL;
+	unsigned int i, n = 0;
+
+	if (crypto_start() != VS_OK || fprs->len == 0)
+		return;
+	if (key_cache == NULL)
+		key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)key_info_free);
+	patterns = g_new0(const char *, fprs->len + 1);
+	for (i = 0; i < fprs->len; i++)
+		if (fpr_plausible(g_ptr_array_index(fprs, i)))
+			patterns[n++] = g_ptr_array_index(fprs, i);
+	/* Several fingerprints, one gpg run; a miss is looked up later. */
+	if (n > 0 && gpgme_op_keylist_ext_start(shared_ctx, patterns, 0, 0) == 0) {
+		while (gpgme_op_keylist_next(shared_ctx, &key) == 0) {
+			gpgme_subkey_t sk;
+
+			if (key->subkeys == NULL) {
+				gpgme_key_unref(key);
+				continue;
+			}
+			for (sk = key->subkeys; sk; sk = sk->next) {
+				char *ck = g_strdup_printf("p%s", sk->fpr);
+				char *up = g_ascii_strup(ck, -1);
+				up[0] = 'p';
+				/* A fingerprint on two keys is ambiguous: forget it. */
+				if (g_hash_table_contains(key_cache, up))
+					g_hash_table_remove(key_cache, up), g_free(up);
+				else
+					g_hash_table_insert(key_cache, up, key_info_from_gpgme(key));
+				g_free(ck);
+			}
+			if (crypto_cfg && robot_signer == NULL &&
+			    g_ascii_strcasecmp(key->subkeys->fpr, crypto_cfg->robot_key) == 0)
+				robot_signer = key;
+			else
+				gpgme_key_unref(key);
+		}
+		gpgme_op_keylist_end(shared_ctx);
+	}
+	g_free(patterns);
+}
+
+static vstatus
+crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
+{
+	gpgme_key_t key = NULL;
+	key_info *k;
+	vstatus rc;
+
+	*out = NULL;
+	/* A fingerprint and nothing else: never a user ID or a key ID. */
+	if (!fpr_plausible(fpr))
+		return VS_NOT_FOUND;
+	if ((rc = crypto_start()) != VS_OK)
+		return rc;
+	if ((rc = keylist_one(fpr, secret, &key)) != VS_OK)
+		return rc;
+	if (key->subkeys == NULL) {
+		gpgme_key_unref(key);
+		return VS_NOT_FOUND;
+	}
+	k = key_info_from_gpgme(key);
 	/* The robot's own secret key is kept: it signs everything we send. */
 	if (secret && crypto_cfg && g_ascii_strcasecmp(k->primary_fpr, crypto_cfg->robot_key) == 0 &&
 	    robot_signer == NULL) {

@@ -29,6 +29,9 @@ typedef struct {
  * VS_NOT_FOUND when absent, VS_CRYPTO_TEMP when the keyring is unusable. */
 vstatus crypto_key_lookup(const char *fpr, bool secret, key_info **out);
 void key_info_free(key_info *k);
+/* Look up several fingerprints in one gpg run and keep the results (and
+ * the robot's key, for signing) for later lookups in this process. */
+void crypto_prefetch(GPtrArray *fprs);
 /* Can mail be encrypted to FPR now? NULL if yes, else the reason. */
 const char *crypto_key_unusable(const char *fpr);
 

@@ -287,6 +287,18 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 	/* gpg 2.2.8+ refuses to decrypt without MDC or AEAD, so success means
 	 * integrity was checked; the algorithm is kept for the record. */
 	r->integrity = true;
+	{
+		/* The signers' keys and the robot's own (for the reply) in one
+		 * gpg run, before anything looks them up one by one. */
+		GPtrArray *want = g_ptr_array_new();
+		unsigned int i;
+		for (i = 0; dsigs && i < dsigs->len; i++)
+			g_ptr_array_add(want, ((crypto_sig *)g_ptr_array_index(dsigs, i))->fpr);
+		if (ctx->cfg->robot_key[0])
+			g_ptr_array_add(want, ctx->cfg->robot_key);
+		crypto_prefetch(want);
+		g_ptr_array_unref(want);
+	}
 	if (dsigs && dsigs->len > 0) {
 		/* One OpenPGP message, signed and encrypted: covers it all. */
 		r->scope = SIGNED_DECRYPTED_ROOT;
