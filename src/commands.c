@@ -51,14 +51,34 @@ command_name(command_kind k)
 	return "unknown";
 }
 
+/* Other names for commands (e.g. Japanese), from the rules. */
+static GHashTable *command_aliases;
+
+void
+commands_set_aliases(GHashTable *aliases)
+{
+	command_aliases = aliases;
+}
+
 command_kind
 command_lookup(const char *key)
 {
+	const char *target;
+	char *folded;
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(command_table); i++)
 		if (g_ascii_strcasecmp(command_table[i].name, key) == 0)
 			return command_table[i].kind;
+	if (command_aliases == NULL || !g_utf8_validate(key, -1, NULL))
+		return CMD_UNKNOWN;
+	folded = g_utf8_casefold(key, -1);
+	target = g_hash_table_lookup(command_aliases, folded);
+	g_free(folded);
+	if (target)
+		for (i = 0; i < G_N_ELEMENTS(command_table); i++)
+			if (g_ascii_strcasecmp(command_table[i].name, target) == 0)
+				return command_table[i].kind;
 	return CMD_UNKNOWN;
 }
 

@@ -37,6 +37,8 @@ void command_block_free(command_block *b);
 
 const char *command_name(command_kind k);
 command_kind command_lookup(const char *key);
+/* Alias -> command name (keys case-folded), from the rules; may be NULL. */
+void commands_set_aliases(GHashTable *aliases);
 /* Does the command carry free text (which must travel encrypted)? */
 bool command_carries_details(command_kind k);
 

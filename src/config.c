@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <confuse.h>
 
 #include "config.h"
 #include "log.h"
+#include "rules.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/share/vultures"
@@ -363,4 +365,168 @@ config_party_by_fingerprint(const vconfig *cfg, const char *fpr)
 			return p;
 	}
 	return NULL;
+}
+
+/* Rules: the *.conf files of the rules directory. Parsed here because this is the one file that
+ * includes libconfuse; the table itself is plain data (rules.h). */
+
+static int
+rules_record_transition(cfg_t *cfg, cfg_opt_t *opt)
+{
+	/* Called when a transition section closes: remember where it was. */
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	char *line = g_strdup_printf("%d", cfg->line);
+
+	cfg_setstr(sec, "_line", line);
+	g_free(line);
+	return 0;
+}
+
+static GPtrArray *
+rules_strlist(cfg_t *sec, const char *name)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	unsigned int i;
+
+	for (i = 0; i < cfg_size(sec, name); i++)
+		g_ptr_array_add(a, g_strdup(cfg_getnstr(sec, name, i)));
+	return a;
+}
+
+static vstatus
+rules_load_file(const char *path, rules_table *t, GString *errs)
+{
+	cfg_opt_t notify_opts[] = {
+		CFG_STR("template", NULL, CFGF_NONE),
+		CFG_STR("to", NULL, CFGF_NONE),
+		CFG_BOOL("sensitive", cfg_false, CFGF_NONE),
+		CFG_END()
+	};
+	cfg_opt_t transition_opts[] = {
+		CFG_STR_LIST("from", NULL, CFGF_NONE),
+		CFG_STR_LIST("except", NULL, CFGF_NONE),
+		CFG_STR("role", NULL, CFGF_NONE),
+		CFG_STR("command", NULL, CFGF_NONE),
+		CFG_STR("to", NULL, CFGF_NONE),
+		CFG_STR_LIST("guard", NULL, CFGF_NONE),
+		CFG_STR_LIST("action", NULL, CFGF_NONE),
+		CFG_SEC("notify", notify_opts, CFGF_MULTI),
+		CFG_STR("_line", "0", CFGF_NONE),
+		CFG_END()
+	};
+	cfg_opt_t opts[] = {
+		CFG_STR("initial", NULL, CFGF_NONE),
+		CFG_STR_LIST("states", NULL, CFGF_NONE),
+		CFG_STR_LIST("terminal", NULL, CFGF_NONE),
+		CFG_STR_LIST("aliases", NULL, CFGF_NONE),
+		CFG_SEC("transition", transition_opts, CFGF_MULTI),
+		CFG_END()
+	};
+	cfg_t *c = cfg_init(opts, CFGF_NONE);
+	unsigned int i, j;
+	int rc;
+
+	if (config_errors)
+		g_string_truncate(config_errors, 0);
+	cfg_set_error_function(c, config_error_sink);
+	cfg_set_validate_func(c, "transition", rules_record_transition);
+	rc = cfg_parse(c, path);
+	if (rc != CFG_SUCCESS) {
+		if (rc == CFG_FILE_ERROR)
+			g_string_append_printf(errs, "%s: cannot read\n", path);
+		else if (config_errors)
+			g_string_append(errs, config_errors->str);
+		cfg_free(c);
+		return VS_CONFIG;
+	}
+	if (cfg_getstr(c, "initial")) {
+		g_free(t->initial);
+		t->initial = g_strdup(cfg_getstr(c, "initial"));
+		g_free(t->file);
+		t->file = g_strdup(path);
+	}
+	for (i = 0; i < cfg_size(c, "states"); i++)
+		g_ptr_array_add(t->states, g_strdup(cfg_getnstr(c, "states", i)));
+	for (i = 0; i < cfg_size(c, "terminal"); i++)
+		g_ptr_array_add(t->terminal, g_strdup(cfg_getnstr(c, "terminal", i)));
+	if (cfg_size(c, "aliases") % 2 != 0)
+		g_string_append_printf(errs, "%s: aliases must come in pairs (alias, command)\n", path);
+	for (i = 0; i + 1 < cfg_size(c, "aliases"); i += 2)
+		g_hash_table_insert(t->aliases, g_utf8_casefold(cfg_getnstr(c, "aliases", i), -1),
+				    g_strdup(cfg_getnstr(c, "aliases", i + 1)));
+	for (i = 0; i < cfg_size(c, "transition"); i++) {
+		cfg_t *s = cfg_getnsec(c, "transition", i);
+		rule_transition *r = rule_transition_new();
+
+		g_ptr_array_unref(r->from);
+		r->from = rules_strlist(s, "from");
+		g_ptr_array_unref(r->except);
+		r->except = rules_strlist(s, "except");
+		g_ptr_array_unref(r->guards);
+		r->guards = rules_strlist(s, "guard");
+		g_ptr_array_unref(r->actions);
+		r->actions = rules_strlist(s, "action");
+		r->role = g_strdup(cfg_getstr(s, "role"));
+		r->command = g_strdup(cfg_getstr(s, "command"));
+		r->to = g_strdup(cfg_getstr(s, "to"));
+		r->file = g_strdup(path);
+		r->line = atoi(cfg_getstr(s, "_line"));
+		for (j = 0; j < cfg_size(s, "notify"); j++) {
+			cfg_t *n = cfg_getnsec(s, "notify", j);
+			rule_notify *rn = g_new0(rule_notify, 1);
+			rn->template_name = g_strdup(cfg_getstr(n, "template"));
+			rn->to = g_strdup(cfg_getstr(n, "to"));
+			rn->sensitive = cfg_getbool(n, "sensitive");
+			g_ptr_array_add(r->notify, rn);
+		}
+		g_ptr_array_add(t->transitions, r);
+	}
+	cfg_free(c);
+	return VS_OK;
+}
+
+vstatus
+rules_load(const char *dir, rules_table **out, char **error_out)
+{
+	GDir *d;
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GString *errs = g_string_new(NULL);
+	rules_table *t = rules_table_new();
+	const char *name;
+	unsigned int i;
+	vstatus rc = VS_OK;
+
+	*out = NULL;
+	*error_out = NULL;
+	d = g_dir_open(dir, 0, NULL);
+	if (d == NULL) {
+		g_string_append_printf(errs, "rules = \"%s\": no such directory\n", dir);
+		rc = VS_CONFIG;
+		goto done;
+	}
+	while ((name = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(name, ".conf"))
+			g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+	g_dir_close(d);
+	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+	if (names->len == 0) {
+		g_string_append_printf(errs, "%s: no *.conf rules files\n", dir);
+		rc = VS_CONFIG;
+		goto done;
+	}
+	for (i = 0; i < names->len; i++)
+		if (rules_load_file(g_ptr_array_index(names, i), t, errs) != VS_OK)
+			rc = VS_CONFIG;
+	if (errs->len)
+		rc = VS_CONFIG;
+done:
+	g_ptr_array_unref(names);
+	if (rc == VS_OK) {
+		*out = t;
+		g_string_free(errs, TRUE);
+	} else {
+		rules_table_free(t);
+		*error_out = g_string_free(errs, FALSE);
+	}
+	return rc;
 }

@@ -17,6 +17,9 @@
 #include "deliver.h"
 #include "log.h"
 #include "status.h"
+#include "commands.h"
+#include "rules.h"
+#include "workflow.h"
 #include "store.h"
 #include "util.h"
 
@@ -49,10 +52,11 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *now_text = NULL, *recipient = NULL;
-	const char *command = NULL;
+	const char *verb = NULL;
 	bool verbose = false;
 	exit_audience who = EXIT_FOR_CLI;
 	vconfig *cfg = NULL;
+	rules_table *rules = NULL;
 	GDateTime *now = NULL;
 	char *why = NULL;
 	vstatus rc = VS_OK;
@@ -82,15 +86,15 @@ main(int argc, char **argv)
 			fprintf(stderr, "vultures: unknown option %s\n%s", argv[i], usage_text);
 			return status_to_exit(VS_USAGE, who);
 		} else {
-			command = argv[i++];
+			verb = argv[i++];
 			break;
 		}
 	}
-	if (command == NULL) {
+	if (verb == NULL) {
 		fputs(usage_text, stderr);
 		return status_to_exit(VS_USAGE, who);
 	}
-	if (strcmp(command, "deliver") == 0) {
+	if (strcmp(verb, "deliver") == 0) {
 		signal(SIGPIPE, SIG_IGN);
 		for (; i < argc; i++) {
 			if (strcmp(argv[i], "--recipient") == 0 && i + 1 < argc)
@@ -132,23 +136,47 @@ main(int argc, char **argv)
 		now = local;
 		g_time_zone_unref(tz);
 	}
+	/* The workflow table: a broken one is a configuration error. */
+	rc = rules_load(cfg->rules, &rules, &why);
+	if (rc != VS_OK) {
+		fputs(why, stderr);
+		if (strcmp(verb, "check") != 0)
+			goto done;
+	} else {
+		char *problems = rules_check(rules);
+		if (problems[0]) {
+			fputs(problems, stderr);
+			rc = VS_CONFIG;
+			if (strcmp(verb, "check") != 0) {
+				g_free(problems);
+				goto done;
+			}
+		}
+		g_free(problems);
+		workflow_set_rules(rules);
+		commands_set_aliases(rules->aliases);
+	}
 	g_mime_init();
-	if ((rc = crypto_init(cfg)) != VS_OK)
+	if ((rc == VS_OK || strcmp(verb, "check") == 0) && crypto_init(cfg) != VS_OK) {
+		rc = VS_CRYPTO_TEMP;
 		goto shutdown;
-	if (strcmp(command, "deliver") == 0)
+	}
+	if (strcmp(verb, "deliver") == 0)
 		rc = deliver_from_fd(cfg, now, recipient, STDIN_FILENO);
-	else if (strcmp(command, "flush") == 0 && i == argc)
+	else if (strcmp(verb, "flush") == 0 && i == argc)
 		rc = cli_flush(cfg, now);
-	else if (strcmp(command, "check") == 0 && i == argc)
-		rc = cli_check(cfg);
-	else if (strcmp(command, "case") == 0)
+	else if (strcmp(verb, "check") == 0 && i == argc) {
+		vstatus crc = cli_check(cfg);
+		rc = rc != VS_OK ? rc : crc;
+	}
+	else if (strcmp(verb, "case") == 0)
 		rc = cli_case(cfg, now, argc - i, argv + i);
-	else if (strcmp(command, "tick") == 0 || strcmp(command, "replay") == 0 ||
-		 strcmp(command, "stats") == 0) {
-		fprintf(stderr, "vultures: %s is not available yet in this version\n", command);
+	else if (strcmp(verb, "tick") == 0 || strcmp(verb, "replay") == 0 ||
+		 strcmp(verb, "stats") == 0) {
+		fprintf(stderr, "vultures: %s is not available yet in this version\n", verb);
 		rc = VS_USAGE;
 	} else {
-		fprintf(stderr, "vultures: unknown command %s\n%s", command, usage_text);
+		fprintf(stderr, "vultures: unknown verb %s\n%s", verb, usage_text);
 		rc = VS_USAGE;
 	}
 shutdown:
@@ -156,6 +184,7 @@ shutdown:
 done:
 	if (now)
 		g_date_time_unref(now);
+	rules_table_free(rules);
 	config_free(cfg);
 	g_free(why);
 	return status_to_exit(rc, who);

@@ -5,44 +5,25 @@
 
 #include "workflow.h"
 
-/* "*" is any state that is not terminal. A NULL next state keeps the
- * state; "$held" returns to the state before Hold. */
-static const struct rule {
-	const char *from;
-	role_kind role;
-	command_kind cmd;
-	const char *next;
-	const char *template_name;
-	const char *to;
-	bool sensitive;
-} rules[] = {
-	{ "triage",    ROLE_COORDINATOR, CMD_ACCEPT,       "vendor_contact", "accepted",   "reporter",     false },
-	{ "need_info", ROLE_COORDINATOR, CMD_ACCEPT,       "vendor_contact", "accepted",   "reporter",     false },
-	{ "triage",    ROLE_COORDINATOR, CMD_REJECT,       "rejected",       "rejected",   "reporter",     true },
-	{ "need_info", ROLE_COORDINATOR, CMD_REJECT,       "rejected",       "rejected",   "reporter",     true },
-	{ "triage",    ROLE_COORDINATOR, CMD_DUPLICATE_OF, "duplicate",      "duplicate",  "reporter",     false },
-	{ "need_info", ROLE_COORDINATOR, CMD_DUPLICATE_OF, "duplicate",      "duplicate",  "reporter",     false },
-	{ "triage",    ROLE_COORDINATOR, CMD_NEED_INFO,    "need_info",      "need-info",  "reporter",     true },
-	{ "need_info", ROLE_COORDINATOR, CMD_NEED_INFO,    "need_info",      "need-info",  "reporter",     true },
-	{ "need_info", ROLE_REPORTER,    CMD_INFO,         "triage",         "info",       "coordinators", true },
-	{ "*",         ROLE_REPORTER,    CMD_INFO,         NULL,             "info",       "coordinators", true },
-	{ "*",         ROLE_COORDINATOR, CMD_HOLD,         "on_hold",        "hold",       "coordinators", false },
-	{ "on_hold",   ROLE_COORDINATOR, CMD_RESUME,       "$held",          "resume",     "coordinators", false },
-	{ "*",         ROLE_COORDINATOR, CMD_CLOSE,        "closed",         "closed",     "coordinators", false },
-	{ "*",         ROLE_COORDINATOR, CMD_PIN_KEY,      NULL,             "key-pinned", "coordinators", false },
-};
+/* The table comes from the rules directory (see rules.h); main() loads it. */
+static const rules_table *active_rules;
 
-static const char *terminal_states[] = { "rejected", "duplicate", "withdrawn", "closed", NULL };
+void
+workflow_set_rules(const rules_table *t)
+{
+	active_rules = t;
+}
+
+const rules_table *
+workflow_rules(void)
+{
+	return active_rules;
+}
 
 bool
 workflow_state_is_terminal(const char *state)
 {
-	int i;
-
-	for (i = 0; terminal_states[i]; i++)
-		if (strcmp(state, terminal_states[i]) == 0)
-			return true;
-	return false;
+	return active_rules && rules_is_terminal(active_rules, state);
 }
 
 void
@@ -61,15 +42,6 @@ wf_outcome_clear(wf_outcome *o)
 {
 	g_free(o->reason);
 	o->reason = NULL;
-}
-
-static bool
-state_matches(const char *pattern, const char *state, command_kind cmd)
-{
-	if (strcmp(pattern, "*") == 0)
-		return !workflow_state_is_terminal(state) &&
-		       !(cmd == CMD_HOLD && strcmp(state, "on_hold") == 0);
-	return strcmp(pattern, state) == 0;
 }
 
 static void
@@ -119,13 +91,130 @@ workflow_parse_pin(const char *value, char **party_out, char **fpr_out)
 	return parse_pin(value, party_out, fpr_out);
 }
 
+/* Guards: checks a rule may require of the command's value. */
+typedef const char *(*guard_fn)(const command *cmd);
+
+static const char *
+guard_text_required(const command *cmd)
+{
+	return cmd->value[0] == '\0' ? "needs a text after the colon" : NULL;
+}
+
+static const char *
+guard_names_a_case(const command *cmd)
+{
+	return (cmd->value[0] == '\0' || strchr(cmd->value, '#') == NULL)
+		? "needs the tag of the other case" : NULL;
+}
+
+static const char *
+guard_pin_syntax(const command *cmd)
+{
+	char *party = NULL, *fpr = NULL;
+	bool ok = parse_pin(cmd->value, &party, &fpr);
+
+	g_free(party);
+	g_free(fpr);
+	return ok ? NULL : "needs: <reporter|vendor:ID|peer:ID> <full fingerprint>";
+}
+
+static const struct { const char *name; guard_fn fn; } guard_registry[] = {
+	{ "text_required", guard_text_required },
+	{ "names_a_case", guard_names_a_case },
+	{ "pin_syntax", guard_pin_syntax },
+};
+
+/* Actions: steps a rule may take on the new case record. */
+typedef void (*action_fn)(const vcase *old, vcase *n, const command *cmd);
+
+static void
+action_remember_state(const vcase *old, vcase *n, const command *cmd)
+{
+	(void)cmd;
+	set_str(&n->held_from, old->state);
+}
+
+static void
+action_restore_state(const vcase *old, vcase *n, const command *cmd)
+{
+	(void)cmd;
+	set_str(&n->state, old->held_from[0] ? old->held_from
+		  : (active_rules && active_rules->initial ? active_rules->initial : "triage"));
+	set_str(&n->held_from, "");
+}
+
+static void
+action_pin_key(const vcase *old, vcase *n, const command *cmd)
+{
+	char *party = NULL, *fpr = NULL;
+
+	(void)old;
+	if (!parse_pin(cmd->value, &party, &fpr))
+		return;
+	if (strcmp(party, "reporter") == 0)
+		set_str(&n->reporter_fingerprint, fpr);
+	else
+		g_hash_table_insert(n->pins, g_strdup(party), g_strdup(fpr));
+	g_free(party);
+	g_free(fpr);
+}
+
+static const struct { const char *name; action_fn fn; } action_registry[] = {
+	{ "remember_state", action_remember_state },
+	{ "restore_state", action_restore_state },
+	{ "pin_key", action_pin_key },
+};
+
+bool
+workflow_guard_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(guard_registry); i++)
+		if (strcmp(guard_registry[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+bool
+workflow_action_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(action_registry); i++)
+		if (strcmp(action_registry[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+str_in(GPtrArray *list, const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < list->len; i++)
+		if (strcmp(g_ptr_array_index(list, i), s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+rule_applies(const rule_transition *r, const char *state)
+{
+	if (str_in(r->except, state))
+		return false;
+	return str_in(r->from, state) || (str_in(r->from, "*") && !workflow_state_is_terminal(state));
+}
+
 vcase *
 workflow_apply(const vcase *c, role_kind role, const command *cmd, GDateTime *now,
 	       GPtrArray *actions, wf_outcome *out)
 {
 	vcase *n = vcase_copy(c);
-	const struct rule *rule = NULL;
-	size_t i;
+	const rule_transition *rule = NULL;
+	const char *name = command_name(cmd->kind);
+	bool known = false;
+	unsigned int i, j;
 
 	(void)now;
 	out->result = WF_APPLIED;
@@ -137,70 +226,45 @@ workflow_apply(const vcase *c, role_kind role, const command *cmd, GDateTime *no
 		out->reason = g_strdup_printf("unknown command \"%s\"", cmd->key);
 		return n;
 	}
-	for (i = 0; i < G_N_ELEMENTS(rules); i++)
-		if (rules[i].cmd == cmd->kind && rules[i].role == role &&
-		    state_matches(rules[i].from, c->state, cmd->kind)) {
-			rule = &rules[i];
+	for (i = 0; active_rules && i < active_rules->transitions->len; i++) {
+		const rule_transition *r = g_ptr_array_index(active_rules->transitions, i);
+		if (r->command == NULL || g_ascii_strcasecmp(r->command, name) != 0)
+			continue;
+		known = true;
+		if (r->role && strcmp(r->role, role_name(role)) == 0 && rule_applies(r, c->state)) {
+			rule = r;
 			break;
 		}
+	}
 	if (rule == NULL) {
-		bool known = false;
-		for (i = 0; i < G_N_ELEMENTS(rules); i++)
-			if (rules[i].cmd == cmd->kind)
-				known = true;
-		if (!known) {
-			out->result = WF_NOT_YET;
-			out->reason = g_strdup_printf("%s is not available in this version", command_name(cmd->kind));
-		} else {
-			out->result = WF_NOT_ALLOWED;
-			out->reason = g_strdup_printf("%s is not allowed for a %s in state %s",
-						      command_name(cmd->kind), role_name(role), c->state);
-		}
+		out->result = known ? WF_NOT_ALLOWED : WF_NOT_YET;
+		out->reason = known
+			? g_strdup_printf("%s is not allowed for a %s in state %s", name, role_name(role), c->state)
+			: g_strdup_printf("%s is not available in this version", name);
 		return n;
 	}
-	/* Values the command needs. */
-	if ((cmd->kind == CMD_REJECT || cmd->kind == CMD_NEED_INFO || cmd->kind == CMD_INFO) &&
-	    cmd->value[0] == '\0') {
-		out->result = WF_INVALID;
-		out->reason = g_strdup_printf("%s needs a text after the colon", command_name(cmd->kind));
-		return n;
-	}
-	if (cmd->kind == CMD_DUPLICATE_OF) {
-		if (cmd->value[0] == '\0' || strchr(cmd->value, '#') == NULL) {
-			out->result = WF_INVALID;
-			out->reason = g_strdup("Duplicate-Of needs the tag of the other case");
-			return n;
-		}
-	}
-	if (cmd->kind == CMD_PIN_KEY) {
-		char *party = NULL, *fpr = NULL;
-		if (!parse_pin(cmd->value, &party, &fpr)) {
-			out->result = WF_INVALID;
-			out->reason = g_strdup("Pin-Key needs: <reporter|vendor:ID|peer:ID> <full fingerprint>");
-			return n;
-		}
-		if (strcmp(party, "reporter") == 0)
-			set_str(&n->reporter_fingerprint, fpr);
-		else
-			g_hash_table_insert(n->pins, g_strdup(party), g_strdup(fpr));
-		g_free(party);
-		g_free(fpr);
-	}
-	if (rule->next == NULL) {
-		/* state unchanged */
-	} else if (strcmp(rule->next, "$held") == 0) {
-		set_str(&n->state, c->held_from[0] ? c->held_from : "triage");
-		set_str(&n->held_from, "");
-	} else {
-		if (cmd->kind == CMD_HOLD)
-			set_str(&n->held_from, c->state);
-		set_str(&n->state, rule->next);
-	}
-	if (rule->template_name) {
+	for (i = 0; i < rule->guards->len; i++)
+		for (j = 0; j < G_N_ELEMENTS(guard_registry); j++)
+			if (strcmp(guard_registry[j].name, g_ptr_array_index(rule->guards, i)) == 0) {
+				const char *why = guard_registry[j].fn(cmd);
+				if (why) {
+					out->result = WF_INVALID;
+					out->reason = g_strdup_printf("%s %s", name, why);
+					return n;
+				}
+			}
+	for (i = 0; i < rule->actions->len; i++)
+		for (j = 0; j < G_N_ELEMENTS(action_registry); j++)
+			if (strcmp(action_registry[j].name, g_ptr_array_index(rule->actions, i)) == 0)
+				action_registry[j].fn(c, n, cmd);
+	if (rule->to)
+		set_str(&n->state, rule->to);
+	for (i = 0; i < rule->notify->len; i++) {
+		const rule_notify *rn = g_ptr_array_index(rule->notify, i);
 		wf_action *a = g_new0(wf_action, 1);
-		a->template_name = g_strdup(rule->template_name);
-		a->to = g_strdup(rule->to);
-		a->sensitive = rule->sensitive;
+		a->template_name = g_strdup(rn->template_name);
+		a->to = g_strdup(rn->to);
+		a->sensitive = rn->sensitive;
 		a->text = cmd->value[0] ? g_strdup(cmd->value) : NULL;
 		g_ptr_array_add(actions, a);
 	}

@@ -9,6 +9,7 @@
 
 #include "casedb.h"
 #include "commands.h"
+#include "rules.h"
 #include "trust.h"
 
 typedef struct {
@@ -31,7 +32,13 @@ typedef struct {
 	char *reason;
 } wf_outcome;
 
+/* The transition table in use (loaded from rules/ by the caller). */
+void workflow_set_rules(const rules_table *t);
+const rules_table *workflow_rules(void);
 bool workflow_state_is_terminal(const char *state);
+/* The C registry of names the rules may use. */
+bool workflow_guard_known(const char *name);
+bool workflow_action_known(const char *name);
 /* Apply CMD by ROLE to C. Returns the new case (a copy, even when nothing
  * changed) and appends wf_action * to ACTIONS. Pin-Key's fingerprint must
  * already be checked against the keyring by the caller. */

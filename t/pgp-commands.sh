@@ -4,7 +4,7 @@
 # command from the pinned key works, so a robot that accepts nothing fails.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 84
+plan 86
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 TAG='VRC#2026-0001'
@@ -194,6 +194,13 @@ case "$(json_get "$T/r5.json" 'j["text"]')" in *"Frobnicate: unknown command"*) 
 cmd "$T/c6.eml" "$ALICE" "alice@example.org" "Case: $TAG\nResume"
 deliver "$T/c6.eml"
 is "$(state)" "vendor_contact" "Resume returns to it"
+# Command names may be aliased in rules/ (here Japanese: 案件 = Case, 保留 = Hold).
+cmd "$T/c6j.eml" "$ALICE" "alice@example.org" "案件: $TAG\n保留"
+deliver "$T/c6j.eml"
+is "$(state)" "on_hold" "a Japanese alias from the rules works as the command"
+cmd "$T/c6r.eml" "$ALICE" "alice@example.org" "Case: $TAG\nResume"
+deliver "$T/c6r.eml"
+is "$(state)" "vendor_contact" "and back"
 
 cmd "$T/c10.eml" "$ALICE" "alice@example.org" "Case: $TAG\nClose"
 deliver "$T/c10.eml"

@@ -1,0 +1,62 @@
+#!/bin/sh
+# vultures check loads rules/*.conf and names every problem with file and
+# line: unreachable states, states without a way out, unknown names.
+. "${SRCDIR:-.}/t/lib.sh"
+plan 13
+mkdir -p "$T/rules"
+good() {
+	cat > "$T/rules/a.conf" <<'EOR'
+initial = "triage"
+states = {"triage", "open", "closed"}
+terminal = {"closed"}
+transition {
+  from = {"triage"}  role = "coordinator"  command = "Accept"
+  to = "open"
+}
+transition {
+  from = {"*"}  role = "coordinator"  command = "Close"
+  to = "closed"  action = {"remember_state"}  guard = {"text_required"}
+  notify { template = "closed"  to = "coordinators" }
+}
+EOR
+}
+checkit() { write_config "rules = \"$T/rules\""; vult check > "$OUT" 2> "$ERR"; st=$?; }
+
+good; checkit
+! grep -q 'a.conf\|cannot be reached\|no way out\|unknown' "$ERR"; ok $? "a sound table draws no rules complaint"
+
+good; sed -i 's/"triage", "open", "closed"/"triage", "open", "limbo", "closed"/' "$T/rules/a.conf"; checkit
+is "$st" 78 "unreachable state: check fails"
+grep -q 'state "limbo" cannot be reached from "triage"' "$ERR"; ok $? "and names the state"
+
+good; sed -i 's/terminal = {"closed"}/terminal = {}/' "$T/rules/a.conf"; checkit
+grep -q 'state "closed" is not terminal but has no way out' "$ERR"; ok $? "a non-terminal state without exits is named"
+
+good; sed -i 's/"remember_state"/"launch_missiles"/' "$T/rules/a.conf"; checkit
+is "$st" 78 "unknown action: check fails"
+grep -q 'a.conf:[0-9]*: unknown action "launch_missiles"' "$ERR"; ok $? "with file and line"
+
+good; sed -i 's/"text_required"/"is_friday"/' "$T/rules/a.conf"; checkit
+grep -q 'a.conf:[0-9]*: unknown guard "is_friday"' "$ERR"; ok $? "unknown guard with file and line"
+
+good; sed -i 's/command = "Accept"/command = "Frobnicate"/' "$T/rules/a.conf"; checkit
+grep -q 'a.conf:[0-9]*: unknown command "Frobnicate"' "$ERR"; ok $? "unknown command with file and line"
+
+good; sed -i 's/to = "open"/to = "opne"/' "$T/rules/a.conf"; checkit
+grep -q 'a.conf:[0-9]*: unknown state "opne"' "$ERR"; ok $? "unknown state in a transition"
+
+good; echo 'transition { from = {"triage"' >> "$T/rules/a.conf"; checkit
+is "$st" 78 "syntax error: check fails"
+grep -q 'a.conf' "$ERR"; ok $? "and names the file"
+
+# deliver refuses to run on broken rules: the MTA keeps the mail.
+good; sed -i 's/"remember_state"/"launch_missiles"/' "$T/rules/a.conf"
+write_config "rules = \"$T/rules\""
+make_mail "$T/m.eml" "rep@example.net" "report" "body"
+deliver "$T/m.eml"
+is "$rc" 75 "deliver with broken rules exits 75"
+# The shipped rules pass.
+write_config
+vult check > "$OUT" 2> "$ERR"
+! grep -q 'workflow.conf' "$ERR"; ok $? "the shipped rules pass the check"
+done_testing
