@@ -256,7 +256,7 @@ check_robot_key(const vconfig *cfg)
 }
 
 vstatus
-cli_check(const vconfig *cfg)
+cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok)
 {
 	int problems = 0;
 	char *p;
@@ -306,8 +306,27 @@ cli_check(const vconfig *cfg)
 	if (strcmp(cfg->delivery.method, "sendmail") == 0 &&
 	    !g_file_test(cfg->delivery.sendmail, G_FILE_TEST_IS_EXECUTABLE))
 		check_problem(&problems, "delivery.sendmail = \"%s\" is not an executable program", cfg->delivery.sendmail);
-	if (problems) {
-		fprintf(stderr, "vultures check: %s: %d problem%s\n", cfg->path, problems, problems > 1 ? "s" : "");
+	/* Every template the rules may send must exist in every language. */
+	if (rules && g_file_test(cfg->templates, G_FILE_TEST_IS_DIR)) {
+		unsigned int r, n;
+		for (r = 0; r < rules->transitions->len; r++) {
+			const rule_transition *tr = g_ptr_array_index(rules->transitions, r);
+			for (n = 0; n < tr->notify->len; n++) {
+				const rule_notify *rn = g_ptr_array_index(tr->notify, n);
+				for (i = 0; langs[i]; i++) {
+					char *f = g_strdup_printf("%s.txt", rn->template_name);
+					p = g_build_filename(cfg->templates, langs[i], f, NULL);
+					if (!g_file_test(p, G_FILE_TEST_IS_REGULAR))
+						check_problem(&problems, "%s:%d: template %s is missing", tr->file, tr->line, p);
+					g_free(p);
+					g_free(f);
+				}
+			}
+		}
+	}
+	if (problems || !rules_ok) {
+		fprintf(stderr, "vultures check: %s: %d problem%s%s\n", cfg->path, problems, problems == 1 ? "" : "s",
+			rules_ok ? "" : ", and the rules above");
 		return VS_CONFIG;
 	}
 	printf("%s: ok\n", cfg->path);

@@ -7,11 +7,12 @@
 #include <glib.h>
 
 #include "config.h"
+#include "rules.h"
 #include "status.h"
 
 vstatus cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv);
 vstatus cli_flush(const vconfig *cfg, GDateTime *now);
 /* Prints problems to stderr; VS_CONFIG when any were found. */
-vstatus cli_check(const vconfig *cfg);
+vstatus cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok);
 
 #endif

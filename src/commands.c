@@ -134,6 +134,20 @@ split_line(const char *line, char **key_out, char **value_out)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	colon = strchr(p, ':');
+	{
+		/* Japanese input methods type the full-width colon "：". */
+		const char *wide = strstr(p, "\xef\xbc\x9a");
+		if (wide && (colon == NULL || wide < colon)) {
+			*key_out = g_strndup(p, (gsize)(wide - p));
+			*value_out = g_strstrip(g_strdup(wide + 3));
+			if (**key_out == '\0') {
+				g_free(*key_out);
+				g_free(*value_out);
+				return false;
+			}
+			return true;
+		}
+	}
 	if (colon == NULL) {
 		/* A bare keyword such as "Accept" or "Hold". */
 		char *word = g_strstrip(g_strdup(p));

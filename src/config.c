@@ -18,6 +18,8 @@
 
 /* Collects libconfuse's own messages so `check` can print them. */
 static GString *config_errors;
+/* The file being parsed (we hand libconfuse a buffer, see below). */
+static const char *config_current_path;
 
 static void
 config_error_sink(cfg_t *cfg, const char *fmt, va_list ap)
@@ -26,12 +28,75 @@ config_error_sink(cfg_t *cfg, const char *fmt, va_list ap)
 
 	if (config_errors == NULL)
 		config_errors = g_string_new(NULL);
-	if (cfg && cfg->filename)
+	if (cfg && config_current_path)
 		g_string_append_printf(config_errors, "%s:%d: %s\n",
-				       cfg->filename, cfg->line, text);
+				       config_current_path, cfg->line, text);
 	else
 		g_string_append_printf(config_errors, "%s\n", text);
 	g_free(text);
+}
+
+/* Debian 12's libconfuse (3.3) counts every comment line three times,
+ * so its line numbers drift. We remove comments ourselves, keeping every
+ * newline, and hand it the rest: the numbers then match the file. */
+static char *
+config_read_without_comments(const char *path)
+{
+	char *text = NULL, *out, *o;
+	const char *p;
+	bool in_string = false;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	out = o = g_malloc(strlen(text) + 1);
+	for (p = text; *p; p++) {
+		if (in_string) {
+			*o++ = *p;
+			if (*p == '\\' && p[1]) {
+				*o++ = *++p;
+			} else if (*p == '"') {
+				in_string = false;
+			}
+			continue;
+		}
+		if (*p == '"') {
+			in_string = true;
+			*o++ = *p;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (p[1] && p[1] != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			p += 2;
+			while (*p && !(p[0] == '*' && p[1] == '/')) {
+				if (*p == '\n')
+					*o++ = '\n';
+				p++;
+			}
+			if (*p)
+				p++;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	g_free(text);
+	return out;
+}
+
+/* cfg_parse() on PATH, through config_read_without_comments(). */
+static int
+config_parse_file(cfg_t *c, const char *path)
+{
+	char *buf = config_read_without_comments(path);
+	int rc;
+
+	if (buf == NULL)
+		return CFG_FILE_ERROR;
+	config_current_path = path;
+	rc = cfg_parse_buf(c, buf);
+	config_current_path = NULL;
+	g_free(buf);
+	return rc;
 }
 
 const char *
@@ -235,7 +300,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 		goto done;
 	}
 	cfg_set_error_function(c, config_error_sink);
-	rc = cfg_parse(c, path);
+	rc = config_parse_file(c, path);
 	if (rc == CFG_FILE_ERROR) {
 		g_string_append_printf(errs, "%s: cannot read: %s\n", path, g_strerror(errno));
 		goto done;
@@ -430,7 +495,7 @@ rules_load_file(const char *path, rules_table *t, GString *errs)
 		g_string_truncate(config_errors, 0);
 	cfg_set_error_function(c, config_error_sink);
 	cfg_set_validate_func(c, "transition", rules_record_transition);
-	rc = cfg_parse(c, path);
+	rc = config_parse_file(c, path);
 	if (rc != CFG_SUCCESS) {
 		if (rc == CFG_FILE_ERROR)
 			g_string_append_printf(errs, "%s: cannot read\n", path);

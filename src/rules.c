@@ -118,6 +118,15 @@ rules_check(const rules_table *t)
 	const char *where = t->file ? t->file : "rules";
 	unsigned int i, j;
 
+	{
+		GHashTableIter it;
+		gpointer alias, target;
+		g_hash_table_iter_init(&it, t->aliases);
+		while (g_hash_table_iter_next(&it, &alias, &target))
+			if (command_lookup(target) == CMD_UNKNOWN)
+				g_string_append_printf(e, "%s: alias \"%s\" names the unknown command \"%s\"\n",
+						       where, (char *)alias, (char *)target);
+	}
 	if (t->initial == NULL || !rules_is_state(t, t->initial))
 		g_string_append_printf(e, "%s: initial state \"%s\" is not in states\n", where,
 				       t->initial ? t->initial : "");

@@ -166,7 +166,7 @@ main(int argc, char **argv)
 	else if (strcmp(verb, "flush") == 0 && i == argc)
 		rc = cli_flush(cfg, now);
 	else if (strcmp(verb, "check") == 0 && i == argc) {
-		vstatus crc = cli_check(cfg);
+		vstatus crc = cli_check(cfg, rc == VS_OK ? rules : NULL, rc == VS_OK);
 		rc = rc != VS_OK ? rc : crc;
 	}
 	else if (strcmp(verb, "case") == 0)

@@ -2,7 +2,7 @@
 # vultures check loads rules/*.conf and names every problem with file and
 # line: unreachable states, states without a way out, unknown names.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 13
+plan 17
 mkdir -p "$T/rules"
 good() {
 	cat > "$T/rules/a.conf" <<'EOR'
@@ -48,6 +48,18 @@ grep -q 'a.conf:[0-9]*: unknown state "opne"' "$ERR"; ok $? "unknown state in a 
 good; echo 'transition { from = {"triage"' >> "$T/rules/a.conf"; checkit
 is "$st" 78 "syntax error: check fails"
 grep -q 'a.conf' "$ERR"; ok $? "and names the file"
+
+good; { printf '# one\n# two "quoted"\n# three\n'; cat "$T/rules/a.conf"; echo 'bogus = 1'; } > "$T/rules/b"; mv "$T/rules/b" "$T/rules/a.conf"
+checkit
+n=$(wc -l < "$T/rules/a.conf" | tr -d ' ')
+grep -q "a.conf:$n: no such option 'bogus'" "$ERR"; ok $? "line numbers count comment lines once (line $n)"
+
+good; sed -i 's/^states/aliases = {"保留", "Frobnicate"}\nstates/' "$T/rules/a.conf"; checkit
+grep -q 'alias "保留" names the unknown command "Frobnicate"' "$ERR"; ok $? "an alias of an unknown command is named"
+
+good; sed -i 's/template = "closed"/template = "no-such-template"/' "$T/rules/a.conf"; checkit
+grep -q 'a.conf:[0-9]*: template .*/ja/no-such-template.txt is missing' "$ERR"; ok $? "a notify template missing from templates/ is named"
+! grep -q ': ok$' "$OUT"; ok $? "and check does not also say ok"
 
 # deliver refuses to run on broken rules: the MTA keeps the mail.
 good; sed -i 's/"remember_state"/"launch_missiles"/' "$T/rules/a.conf"
