@@ -1,6 +1,7 @@
 /* crypto.c - gpgme setup, keys by fingerprint, error classification. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <gpgme.h>
@@ -192,12 +193,15 @@ crypto_key_lookup(const char *fpr, bool secret, key_info **out)
 	return rc;
 }
 
-/* Exactly one key whose fingerprint (primary or subkey) is FPR. */
+/* The key whose fingerprint (primary or subkey) is FPR. When two keys
+ * carry it (a subkey packet can be copied into another key), the one
+ * whose primary it is wins; otherwise it is ambiguous: not found. */
 static vstatus
 keylist_one(const char *fpr, bool secret, gpgme_key_t *key_out)
 {
-	gpgme_key_t key = NULL, extra = NULL;
+	gpgme_key_t key = NULL, chosen = NULL, primary = NULL;
 	gpgme_error_t err;
+	int count = 0;
 
 	*key_out = NULL;
 	err = gpgme_op_keylist_start(shared_ctx, fpr, secret ? 1 : 0);
@@ -205,23 +209,37 @@ keylist_one(const char *fpr, bool secret, gpgme_key_t *key_out)
 		log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
 		return VS_CRYPTO_TEMP;
 	}
-	err = gpgme_op_keylist_next(shared_ctx, &key);
-	if (err == 0)
-		err = gpgme_op_keylist_next(shared_ctx, &extra) == 0 ? GPG_ERR_AMBIGUOUS_NAME : 0;
-	gpgme_op_keylist_end(shared_ctx);
-	if (extra)
-		gpgme_key_unref(extra);
-	if (err != 0 || key == NULL) {
-		if (key)
+	while ((err = gpgme_op_keylist_next(shared_ctx, &key)) == 0) {
+		count++;
+		if (primary == NULL && key->subkeys && g_ascii_strcasecmp(key->subkeys->fpr, fpr) == 0)
+			primary = key;
+		else if (chosen == NULL)
+			chosen = key;
+		else
 			gpgme_key_unref(key);
-		if (err && gpgme_err_code(err) != GPG_ERR_EOF && gpgme_err_code(err) != GPG_ERR_AMBIGUOUS_NAME) {
-			log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
-			return VS_CRYPTO_TEMP;
-		}
-		return VS_NOT_FOUND;
 	}
-	*key_out = key;
-	return VS_OK;
+	gpgme_op_keylist_end(shared_ctx);
+	if (gpgme_err_code(err) != GPG_ERR_EOF) {
+		if (primary)
+			gpgme_key_unref(primary);
+		if (chosen)
+			gpgme_key_unref(chosen);
+		log_err("crypto: key lookup failed: %s", gpgme_strerror(err));
+		return VS_CRYPTO_TEMP;
+	}
+	if (primary) {
+		if (chosen)
+			gpgme_key_unref(chosen);
+		*key_out = primary;
+		return VS_OK;
+	}
+	if (count == 1 && chosen && chosen->subkeys) {
+		*key_out = chosen;
+		return VS_OK;
+	}
+	if (chosen)
+		gpgme_key_unref(chosen);
+	return VS_NOT_FOUND;
 }
 
 static key_info *
@@ -385,6 +403,44 @@ crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **p
 	gpgme_op_keylist_end(ctx);
 	if (keys != 1 || found == NULL || found->subkeys == NULL)
 		goto done;
+	/* Already in the keyring: nothing is imported (no "updates" from
+	 * mail). A fingerprint of it on another key already there: refused,
+	 * a copied subkey packet must not shadow a party's key. */
+	{
+		gpgme_key_t have = NULL;
+		bool clash = false;
+		vstatus lrc;
+
+		if ((lrc = crypto_start()) != VS_OK) {
+			rc = lrc;
+			goto done;
+		}
+		for (sk = found->subkeys; sk && !clash; sk = sk->next) {
+			lrc = keylist_one(sk->fpr, false, &have);
+			if (lrc == VS_CRYPTO_TEMP) {
+				rc = lrc;
+				goto done;
+			}
+			if (lrc == VS_OK) {
+				if (g_ascii_strcasecmp(have->subkeys->fpr, found->subkeys->fpr) != 0)
+					clash = true;
+				else if (sk == found->subkeys) {
+					/* The very key is there already. */
+					gpgme_key_unref(have);
+					*primary_out = g_ascii_strup(found->subkeys->fpr, -1);
+					rc = VS_OK;
+					goto done;
+				}
+				gpgme_key_unref(have);
+				have = NULL;
+			}
+		}
+		if (clash) {
+			log_warn("crypto: attached key %s shares a fingerprint with a key in the keyring: not imported",
+				 found->subkeys->fpr);
+			goto done;
+		}
+	}
 	gpgme_data_release(d);
 	d = NULL;
 	if (gpgme_data_new_from_mem(&d, data, len, 0) != 0)
@@ -467,16 +523,39 @@ sig_status_bits(gpgme_signature_t sig)
 	return bits;
 }
 
+/* Decrypted output goes into a bounded buffer: a few kilobytes of
+ * compressed ciphertext can inflate to gigabytes. */
+typedef struct {
+	GByteArray *bytes;
+	size_t cap;
+	bool capped;
+} bounded_sink;
+
+static ssize_t
+bounded_write(void *handle, const void *buffer, size_t size)
+{
+	bounded_sink *b = handle;
+
+	if (b->bytes->len + size > b->cap) {
+		b->capped = true;
+		errno = EFBIG;
+		return -1;
+	}
+	g_byte_array_append(b->bytes, buffer, (guint)size);
+	return (ssize_t)size;
+}
+
 vstatus
 crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
 		      GPtrArray **sigs_out, bool *transient_out, char **why_out)
 {
+	struct gpgme_data_cbs sink_cbs = { NULL, bounded_write, NULL, NULL };
+	bounded_sink sink = { NULL, 0, false };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_decrypt_result_t dres;
 	gpgme_verify_result_t vres;
 	gpgme_signature_t sig;
 	gpgme_error_t err;
-	char *plain = NULL;
 	size_t plain_len = 0;
 	vstatus rc;
 
@@ -491,7 +570,10 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 		return rc;
 	}
 	rc = VS_MALFORMED;
-	if (gpgme_data_new_from_mem(&in, data, len, 0) != 0 || gpgme_data_new(&out) != 0) {
+	sink.bytes = g_byte_array_new();
+	sink.cap = crypto_cfg && crypto_cfg->limits.message_size > 0
+		? (size_t)crypto_cfg->limits.message_size * 4 : (size_t)100 << 20;
+	if (gpgme_data_new_from_mem(&in, data, len, 0) != 0 || gpgme_data_new_from_cbs(&out, &sink_cbs, &sink) != 0) {
 		*transient_out = true;
 		*why_out = g_strdup("out of memory");
 		rc = VS_NOMEM;
@@ -499,6 +581,10 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 	}
 	err = gpgme_op_decrypt_verify(shared_ctx, in, out);
 	dres = gpgme_op_decrypt_result(shared_ctx);
+	if (sink.capped) {
+		*why_out = g_strdup_printf("the decrypted content is larger than %zu bytes", sink.cap);
+		goto done;
+	}
 	if (err != 0) {
 		*transient_out = crypto_error_is_transient(err);
 		*why_out = g_strdup_printf("decryption failed: %s", gpgme_strerror(err));
@@ -509,8 +595,7 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 		*why_out = g_strdup("decryption without integrity protection or with an unsupported algorithm");
 		goto done;
 	}
-	plain = gpgme_data_release_and_get_mem(out, &plain_len);
-	out = NULL;
+	plain_len = sink.bytes->len;
 	*sigs_out = g_ptr_array_new_with_free_func(crypto_sig_free);
 	vres = gpgme_op_verify_result(shared_ctx);
 	for (sig = vres ? vres->signatures : NULL; sig; sig = sig->next) {
@@ -521,7 +606,7 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 		g_ptr_array_add(*sigs_out, cs);
 	}
 	*plain_out = g_malloc(plain_len + 1);
-	memcpy(*plain_out, plain, plain_len);
+	memcpy(*plain_out, sink.bytes->data, plain_len);
 	(*plain_out)[plain_len] = '\0';
 	*plain_len_out = plain_len;
 	rc = VS_OK;
@@ -530,8 +615,8 @@ done:
 	 * found the fault (EFAIL): it is released unread. */
 	if (out)
 		gpgme_data_release(out);
-	if (plain)
-		gpgme_free(plain);
+	if (sink.bytes)
+		g_byte_array_free(sink.bytes, TRUE);
 	if (in)
 		gpgme_data_release(in);
 	return rc;
@@ -583,7 +668,8 @@ armored_part(const char *type, const char *subtype, const char *text, size_t len
  * run on the shared context; recipients go to gpg by fingerprint, so no
  * key listing is needed for them. */
 static GMimeObject *
-encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, char **why_out)
+encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *recipient_fault,
+	     char **why_out)
 {
 	GMimeFormatOptions *fo = NULL;
 	GMimeMultipartEncrypted *mpe = NULL;
@@ -625,7 +711,19 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, char **wh
 	sr = gpgme_op_sign_result(shared_ctx);
 	if (err != 0 || er == NULL || er->invalid_recipients != NULL || sr == NULL ||
 	    sr->invalid_signers != NULL || sr->signatures == NULL) {
-		*why_out = g_strdup_printf("encryption failed: %s", err ? gpgme_strerror(err) : "a recipient or the signer was refused");
+		gpg_err_code_t code = gpgme_err_code(err);
+		/* A recipient key gpg will not use is that key's problem (and
+		 * it may come from a stranger's report): not a retry. */
+		*recipient_fault = (er && er->invalid_recipients) || code == GPG_ERR_UNUSABLE_PUBKEY ||
+				   code == GPG_ERR_BAD_PUBKEY || code == GPG_ERR_WRONG_KEY_USAGE ||
+				   code == GPG_ERR_PUBKEY_ALGO || code == GPG_ERR_INV_VALUE;
+		if (*recipient_fault && !crypto_error_is_transient(err) && sr && sr->invalid_signers == NULL)
+			*why_out = g_strdup_printf("the recipient's key cannot be used: %s",
+						   err ? gpgme_strerror(err) : "refused by gpg");
+		else {
+			*recipient_fault = false;
+			*why_out = g_strdup_printf("encryption failed: %s", err ? gpgme_strerror(err) : "the signer was refused");
+		}
 		goto done;
 	}
 	ct = gpgme_data_release_and_get_mem(out, &ct_len);
@@ -673,9 +771,10 @@ crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fpr
 		return NULL;
 	}
 	if (recipient_fprs && recipient_fprs->len > 0) {
-		result = encrypt_sign(cfg, entity, recipient_fprs, why_out);
-		/* Recipients were checked before: a failure is the robot's own. */
-		*transient_out = result == NULL;
+		bool recipient_fault = false;
+		result = encrypt_sign(cfg, entity, recipient_fprs, &recipient_fault, why_out);
+		/* A failure is the robot's own, unless gpg refused the key. */
+		*transient_out = result == NULL && !recipient_fault;
 		return result;
 	}
 	ctx = g_mime_gpg_context_new();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -29,12 +30,31 @@ deliver_store_path(const vconfig *cfg)
 	return g_build_filename(cfg->home, "vultures.tcb", NULL);
 }
 
+/* A message is the same message when its Message-ID, body and routing
+ * headers are: relays may add Received lines, but a copy with another
+ * Subject (another case) must not pass for the original. */
 static char *
 seen_key(const msgctx *ctx)
 {
-	if (ctx->message_id && *ctx->message_id)
-		return g_strdup_printf("%s|%s", ctx->message_id, ctx->body_hash);
-	return g_strdup_printf("raw|%s", ctx->raw_sha256);
+	GChecksum *h;
+	char *key;
+	const char *names[] = { "Subject", "From", "To", "Cc", "In-Reply-To", "References", NULL };
+	int i;
+
+	if (ctx->message_id == NULL || *ctx->message_id == '\0' || ctx->message == NULL)
+		return g_strdup_printf("raw|%s", ctx->raw_sha256);
+	h = g_checksum_new(G_CHECKSUM_SHA256);
+	for (i = 0; names[i]; i++) {
+		const char *v = g_mime_object_get_header(GMIME_OBJECT(ctx->message), names[i]);
+		g_checksum_update(h, (const guchar *)names[i], -1);
+		g_checksum_update(h, (const guchar *)":", 1);
+		if (v)
+			g_checksum_update(h, (const guchar *)v, -1);
+		g_checksum_update(h, (const guchar *)"\n", 1);
+	}
+	key = g_strdup_printf("%s|%s|%s", ctx->message_id, ctx->body_hash, g_checksum_get_string(h));
+	g_checksum_free(h);
+	return key;
 }
 
 static char *
@@ -281,8 +301,23 @@ queue_replies(msgctx *ctx, store_t *st)
 				mail = render_compose(&cp, &t);
 			} else {
 				rc = wrap_compose(&wp, &t, &mail, &why);
+				if (rc == VS_SEND_PERM && wp.recipient_fpr) {
+					/* gpg refused the recipient's key: treat it as
+					 * unusable, as if it had been known to be. */
+					log_warn("reply %s: %s", r->template_name, why);
+					unusable = "gpg refused the key";
+					g_free(why);
+					why = NULL;
+					rc = VS_OK;
+					if (!r->sensitive) {
+						wp.recipient_fpr = NULL;
+						rc = wrap_compose(&wp, &t, &mail, &why);
+					}
+				}
 			}
-			if (rc != VS_OK) {
+			if (rc == VS_OK && mail == NULL) {
+				goto hold;
+			} else if (rc != VS_OK) {
 				log_err("reply %s to %s: %s", r->template_name, r->party ? r->party : "-",
 					why ? why : status_to_string(rc));
 				if (rc != VS_CRYPTO_TEMP)
@@ -291,7 +326,9 @@ queue_replies(msgctx *ctx, store_t *st)
 				m.data = mail;
 			}
 		} else {
-			char *reason = g_strdup_printf("no usable key for %s: %s", r->party ? r->party : r->to, unusable);
+			char *reason;
+hold:
+			reason = g_strdup_printf("no usable key for %s: %s", r->party ? r->party : r->to, unusable);
 			m.hold_reason = reason;
 			m.party = r->party;
 			m.language = r->language;
@@ -507,8 +544,11 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 				if (cmd->kind == CMD_PIN_KEY)
 					ctx->release_held = true;
 			} else {
-				g_string_append_printf(summary, "%s: %s\n", cmd->kind == CMD_UNKNOWN ? cmd->key
-						       : command_name(cmd->kind), o.reason);
+				/* An unknown key is decrypted text: name its line only. */
+				if (cmd->kind == CMD_UNKNOWN)
+					g_string_append_printf(summary, "line %d: %s\n", cmd->line, o.reason);
+				else
+					g_string_append_printf(summary, "%s: %s\n", command_name(cmd->kind), o.reason);
 			}
 			wf_outcome_clear(&o);
 		}
@@ -516,7 +556,10 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 			g_string_append_printf(summary, "%s\n", b->error);
 		e->accepted = applied;
 		e->reason = g_strdup(applied ? "signed by the pinned key of the party" : "no command could be applied");
-		if (applied) {
+		{
+			/* Every signed command mail that got this far is spent,
+			 * applied or not: replaying it later must not work when
+			 * the state has changed in its favour. */
 			char *t = g_strdup_printf("%" G_GINT64_FORMAT, v->sig_created);
 			g_hash_table_insert(ctx->vcase->last_sig, g_strdup(v->party), t);
 			rc = sigseen_put(st, sigkey, ctx->case_tag);
@@ -889,10 +932,15 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_a
 	char *dir = ingest_dir(cfg, "spool/new");
 	GDir *d = g_dir_open(dir, 0, NULL);
 	const char *name;
+	char *tries_dir = ingest_dir(cfg, "spool/tries");
+	char *tries_path = NULL, *tries_text = NULL;
+	int tries;
 	vstatus rc = VS_OK;
 
 	*count_out = 0;
+	util_mkdirs(tries_dir);
 	if (d == NULL) {
+		g_free(tries_dir);
 		g_free(dir);
 		return VS_OK;
 	}
@@ -910,20 +958,40 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_a
 			g_free(path);
 			continue;
 		}
+		/* A message whose processing keeps dying (killed by the watchdog,
+		 * out of memory) is counted, and quarantined after three tries,
+		 * so that it cannot hold up everything behind it. */
+		tries_path = g_strdup_printf("%s/%s.tries", tries_dir, name);
+		tries = 0;
+		if (g_file_get_contents(tries_path, &tries_text, NULL, NULL)) {
+			tries = atoi(tries_text);
+			g_free(tries_text);
+			tries_text = NULL;
+		}
+		tries_text = g_strdup_printf("%d\n", tries + 1);
+		if (!g_file_set_contents(tries_path, tries_text, -1, NULL))
+			log_warn("cannot count attempts in %s", tries_path);
+		g_free(tries_text);
+		tries_text = NULL;
 		ctx = msgctx_new(cfg, now);
 		if (g_file_get_contents(path, &ctx->raw, &len, NULL)) {
 			ctx->raw_len = ctx->total_len = len;
 			ctx->raw_sha256 = g_strdup(name);
 			ctx->spool_path = path;
 			path = NULL;
-			if (len == 0)
+			if (tries >= 3)
+				ctx->malformed_reason = g_strdup_printf("processing failed %d times (the run was killed or kept failing)", tries);
+			else if (len == 0)
 				ctx->malformed_reason = g_strdup("empty message");
 			else if ((long)len >= cfg->limits.message_size)
 				ctx->malformed_reason = g_strdup_printf("oversize: at least %zu bytes (spool copy cut at the limit)", (size_t)len);
 			/* The caller flushes the whole outbox afterwards. */
 			rc = process_spooled(ctx, st, false);
 			(*count_out)++;
+			if (rc == VS_OK)
+				unlink(tries_path);
 		}
+		g_free(tries_path);
 		g_free(path);
 		msgctx_free(ctx);
 		log_set_case(NULL);
@@ -931,5 +999,6 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_a
 	}
 	g_dir_close(d);
 	g_free(dir);
+	g_free(tries_dir);
 	return rc;
 }

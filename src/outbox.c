@@ -265,8 +265,10 @@ release_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now, int
 	wp.recipient_fpr = fpr;
 	rc = wrap_compose(&wp, &t, &mail, &why);
 	if (rc != VS_OK) {
+		/* Still held; the next flush tries again. One bad key must not
+		 * stop the rest of the outbox. */
 		log_warn("outbox %s: still held: %s", id, why ? why : status_to_string(rc));
-		rc = rc == VS_CRYPTO_TEMP ? VS_OK : rc;
+		rc = VS_OK;
 		goto done;
 	}
 	json_object_set_string_member(o, "state", "queued");

@@ -287,6 +287,11 @@ trust_allow_commands(trust_verdict *v, const msgctx *ctx, const vcase *c,
 	}
 	/* The signed Case: line binds the signature to this one case. */
 	found = classify_find_tags(b->case_tag, ctx->cfg->tag_prefix);
+	if (found->len > 1) {
+		g_ptr_array_unref(found);
+		v->reason = g_strdup("the signed Case: line must name exactly one case");
+		return false;
+	}
 	for (i = 0; i < found->len; i++) {
 		const char *item = g_ptr_array_index(found, i);
 		if (g_str_has_prefix(item, "tag:") && strcmp(item + 4, c->tag) == 0)

@@ -422,29 +422,58 @@ unwrap_inline_root(msgctx *ctx, GMimeObject *root)
 		if (list)
 			g_object_unref(list);
 	} else {
-		GMimeDecryptResult *res;
+		/* Through the same bounded decryption as PGP/MIME. */
+		char *armored = first_text(root, 0), *plain = NULL, *why = NULL, *why2 = NULL;
+		size_t plain_len = 0;
+		GPtrArray *dsigs = NULL;
+		bool transient = false;
+		GMimePart *clear;
+		GMimeStream *stream;
+		GMimeDataWrapper *w;
+		const char *charset = ct_param(root, "charset");
 
 		r->encrypted = CRYPTO_FULL;
-		res = g_mime_part_openpgp_decrypt(part, GMIME_DECRYPT_NONE, NULL, &err);
-		if (res == NULL) {
-			char *why = NULL;
-			if (crypto_gerror_is_transient(err) || crypto_robot_ready(ctx->cfg, &why) != VS_OK)
+		if (crypto_decrypt_verify(armored, strlen(armored), &plain, &plain_len, &dsigs, &transient, &why) != VS_OK) {
+			if (transient || crypto_robot_ready(ctx->cfg, &why2) != VS_OK)
 				rc = VS_CRYPTO_TEMP;
 			else
-				r->decrypt_error = g_strdup_printf("decryption failed: %s", err ? err->message : "unknown error");
+				r->decrypt_error = g_strdup(why);
 			g_free(why);
+			g_free(why2);
+			g_free(armored);
 			goto done;
 		}
+		g_free(armored);
+		g_free(why);
 		r->decrypted = true;
 		r->integrity = true;
-		if (g_mime_decrypt_result_get_signatures(res) &&
-		    g_mime_signature_list_length(g_mime_decrypt_result_get_signatures(res)) > 0) {
-			r->scope = SIGNED_INLINE;
-			record_signatures(r, g_mime_decrypt_result_get_signatures(res));
+		{
+			GPtrArray *want = g_ptr_array_new();
+			unsigned int i;
+			for (i = 0; i < dsigs->len; i++)
+				g_ptr_array_add(want, ((crypto_sig *)g_ptr_array_index(dsigs, i))->fpr);
+			if (ctx->cfg->robot_key[0])
+				g_ptr_array_add(want, ctx->cfg->robot_key);
+			crypto_prefetch(want);
+			g_ptr_array_unref(want);
 		}
-		g_object_unref(res);
+		if (dsigs->len > 0) {
+			r->scope = SIGNED_INLINE;
+			record_crypto_sigs(r, dsigs);
+		}
+		g_ptr_array_unref(dsigs);
+		clear = g_mime_part_new_with_type("text", "plain");
+		g_mime_object_set_content_type_parameter(GMIME_OBJECT(clear), "charset", charset ? charset : "utf-8");
+		stream = g_mime_stream_mem_new_with_buffer(plain, plain_len);
+		w = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+		g_mime_part_set_content(clear, w);
+		g_object_unref(w);
+		g_object_unref(stream);
+		g_free(plain);
+		r->content = GMIME_OBJECT(clear);
+		goto done;
 	}
-	/* gmime replaced the part's content with the verified/decrypted text. */
+	/* gmime replaced the part's content with the verified text. */
 	r->content = g_object_ref(root);
 done:
 	g_clear_error(&err);

@@ -223,7 +223,7 @@ workflow_apply(const vcase *c, role_kind role, const command *cmd, GDateTime *no
 		return n;
 	if (cmd->kind == CMD_UNKNOWN) {
 		out->result = WF_UNKNOWN;
-		out->reason = g_strdup_printf("unknown command \"%s\"", cmd->key);
+		out->reason = g_strdup("unknown command (not quoted: it may be case content)");
 		return n;
 	}
 	for (i = 0; active_rules && i < active_rules->transitions->len; i++) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Transient trouble exits 75 (the MTA keeps the mail); the retry succeeds.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 20
+plan 21
 NOW=2026-11-22T10:00:00+09:00
 make_mail "$T/r.eml" "rep@example.net" "Bug" "details $CANARY"
 
@@ -73,6 +73,14 @@ deliver "$T/w.eml"
 vult case list --json > "$T/l.json"
 is "$rc:$(json_get "$T/l.json" 'len(j)'):$(spool_count new)" "0:5:0" "the next deliver finished an old leftover too"
 is "$(outbox_count)" 5 "and sent its acknowledgement"
+
+# A message whose processing died three times is quarantined, not retried.
+make_mail "$T/x.eml" "rep@example.net" "Sixth" "details"
+sha=$(sha256sum < "$T/x.eml" | cut -d' ' -f1)
+cp "$T/x.eml" "$HOME_DIR/spool/new/$sha"
+mkdir -p "$HOME_DIR/spool/tries"; echo 3 > "$HOME_DIR/spool/tries/$sha.tries"
+vult flush > /dev/null
+grep -q 'processing failed 3 times' "$HOME_DIR/quarantine/$sha.reason" 2>/dev/null; ok $? "after three dead attempts a spooled message goes to quarantine"
 
 # A typo in the MTA's command line must not bounce.
 "$VULTURES" --no-such-option -c "$CONF" deliver < "$T/w.eml" > "$OUT" 2>&1

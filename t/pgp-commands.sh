@@ -4,7 +4,7 @@
 # command from the pinned key works, so a robot that accepts nothing fails.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 86
+plan 93
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 TAG='VRC#2026-0001'
@@ -190,7 +190,8 @@ deliver "$T/c5.eml"
 is "$(state):$(case_json "$TAG" 'j["held_from"]')" "on_hold:vendor_contact" "Hold remembers the state"
 r=$(grep -l '^To: alice@example.org' $(latest 3) | head -1)
 readmail "$r" > "$T/r5.json"
-case "$(json_get "$T/r5.json" 'j["text"]')" in *"Frobnicate: unknown command"*) ok 0 "an unknown key is answered";; *) ok 1 "an unknown key is answered";; esac
+case "$(json_get "$T/r5.json" 'j["text"]')" in *"line 3: unknown command"*) ok 0 "an unknown key is answered by its line";; *) ok 1 "an unknown key is answered by its line";; esac
+case "$(json_get "$T/r5.json" 'j["text"]')" in *Frobnicate*) ok 1 "and not quoted";; *) ok 0 "and not quoted";; esac
 cmd "$T/c6.eml" "$ALICE" "alice@example.org" "Case: $TAG\nResume"
 deliver "$T/c6.eml"
 is "$(state)" "vendor_contact" "Resume returns to it"
@@ -201,6 +202,34 @@ is "$(state)" "on_hold" "a Japanese alias from the rules works as the command"
 cmd "$T/c6r.eml" "$ALICE" "alice@example.org" "Case: $TAG\nResume"
 deliver "$T/c6r.eml"
 is "$(state)" "vendor_contact" "and back"
+
+# A copy with another Subject, sent first, must not use up the original.
+cmd "$T/c11.eml" "$ALICE" "alice@example.org" "Case: $TAG\nHold"
+sed 's/^Subject: .*/Subject: Re: [VRC#2026-0002] report/' "$T/c11.eml" > "$T/c11copy.eml"
+deliver "$T/c11copy.eml"
+deliver "$T/c11.eml"
+is "$(state)" "on_hold" "a retagged copy delivered first does not suppress the genuine command"
+# A command that did not apply is spent all the same: no replay later.
+cmd "$T/c12.eml" "$ALICE" "alice@example.org" "Case: $TAG\nHold"
+deliver "$T/c12.eml"
+cmd "$T/c13.eml" "$ALICE" "alice@example.org" "Case: $TAG\nResume"
+deliver "$T/c13.eml"
+sed 's/^Message-ID: <\(.*\)>/Message-ID: <again.\1>/' "$T/c12.eml" > "$T/c12r.eml"
+deliver "$T/c12r.eml"
+is "$(state):$(lastlog '["event"]')" "vendor_contact:refused" "a signed command that did nothing cannot be replayed later"
+cmd "$T/c14.eml" "$ALICE" "alice@example.org" "Case: $TAG VRC#2026-0002\nHold"
+deliver "$T/c14.eml"
+is "$(state):$(lastlog '["event"]')" "vendor_contact:refused" "a Case: line naming two cases binds to neither"
+# A decompression bomb: 4 MB of plaintext, a few kB of mail.
+head -c 3000000 /dev/zero | tr '\0' 'A' > "$T/bomb.txt"
+mkmail "$T/bomb.eml" --mode combined --from "rep@example.net" --subject "Re: [$TAG]" \
+	--signer "$REPORTER" --recipient "$ROBOT" --body-file "$T/bomb.txt"
+is "$(wc -c < "$T/bomb.eml" | tr -d ' ' | awk '{print ($1 < 200000)}')" 1 "(the bomb is small)"
+sed -i 's/^address    = "vultures@example.org"/limits { message_size = 200000 }\naddress    = "vultures@example.org"/' "$CONF"
+deliver "$T/bomb.eml"
+is "$rc:$(state)" "0:vendor_contact" "a decompression bomb: exit 0, nothing changed"
+case "$(lastlog '["reason"]')" in *"larger than"*) ok 0 "its output was cut at the limit";; *) ok 1 "its output was cut at the limit";; esac
+sed -i '/^limits { message_size = 200000 }$/d' "$CONF"
 
 cmd "$T/c10.eml" "$ALICE" "alice@example.org" "Case: $TAG\nClose"
 deliver "$T/c10.eml"
