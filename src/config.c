@@ -138,6 +138,8 @@ config_free(vconfig *cfg)
 	g_free(cfg->templates);
 	g_free(cfg->tag_prefix);
 	g_free(cfg->timezone);
+	if (cfg->tz)
+		g_time_zone_unref(cfg->tz);
 	g_free(cfg->language);
 	g_free(cfg->delivery.method);
 	g_free(cfg->delivery.maildir);
@@ -360,7 +362,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 	if (tz == NULL)
 		g_string_append_printf(errs, "%s: timezone \"%s\" is not a known zone (for example \"Asia/Tokyo\" or \"UTC\")\n", path, cfg->timezone);
 	else
-		g_time_zone_unref(tz);
+		cfg->tz = tz;
 	if (!language_ok(cfg->language))
 		g_string_append_printf(errs, "%s: language must be \"ja\" or \"en\"\n", path);
 	if (strcmp(cfg->delivery.method, "maildir") != 0 &&

@@ -32,6 +32,7 @@ typedef struct {
 	char *templates;
 	char *tag_prefix;
 	char *timezone;
+	GTimeZone *tz;          /* timezone, parsed once */
 	char *language;
 	bool paranoid_sync;
 	struct {

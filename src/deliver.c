@@ -245,8 +245,7 @@ static vstatus
 queue_replies(msgctx *ctx, store_t *st)
 {
 	const vconfig *cfg = ctx->cfg;
-	GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
-	GDateTime *local = g_date_time_to_timezone(ctx->now, tz);
+	GDateTime *local = g_date_time_to_timezone(ctx->now, cfg->tz);
 	char *local_text = g_date_time_format(local, "%Y-%m-%d %H:%M %Z (UTC%:z)");
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	unsigned int i;
@@ -357,7 +356,6 @@ hold:
 	g_hash_table_unref(vars);
 	g_free(local_text);
 	g_date_time_unref(local);
-	g_time_zone_unref(tz);
 	return rc;
 }
 
@@ -702,13 +700,11 @@ decide_and_commit(msgctx *ctx, store_t *st)
 			break;
 		}
 		{
-			GTimeZone *tz = g_time_zone_new_identifier(ctx->cfg->timezone);
-			GDateTime *local = g_date_time_to_timezone(ctx->now, tz);
+			GDateTime *local = g_date_time_to_timezone(ctx->now, ctx->cfg->tz);
 			char *tag = NULL, *title;
 
 			rc = case_store_new_tag(st, ctx->cfg->tag_prefix, g_date_time_get_year(local), &tag);
 			g_date_time_unref(local);
-			g_time_zone_unref(tz);
 			if (rc != VS_OK)
 				break;
 			ctx->case_tag = tag;

@@ -19,9 +19,17 @@ vstatus
 ingest_prepare_home(const vconfig *cfg)
 {
 	static const char *subs[] = { "spool/tmp", "spool/new", "spool/cur",
-				      "quarantine", NULL };
+				      "quarantine", "spool/tries", NULL };
 	vstatus rc = VS_OK;
+	char *last = ingest_dir(cfg, "spool/tries");
 	int i;
+
+	/* Made once; after that one access() tells us all is in place. */
+	if (access(last, W_OK | X_OK) == 0) {
+		g_free(last);
+		return VS_OK;
+	}
+	g_free(last);
 
 	for (i = 0; subs[i] && rc == VS_OK; i++) {
 		char *d = ingest_dir(cfg, subs[i]);

@@ -129,12 +129,10 @@ main(int argc, char **argv)
 	}
 	{
 		/* Records and mails show the robot's own zone, with its offset. */
-		GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
-		GDateTime *local = g_date_time_to_timezone(now, tz);
+		GDateTime *local = g_date_time_to_timezone(now, cfg->tz);
 
 		g_date_time_unref(now);
 		now = local;
-		g_time_zone_unref(tz);
 	}
 	/* The workflow table: a broken one is a configuration error. */
 	rc = rules_load(cfg->rules, &rules, &why);
