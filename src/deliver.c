@@ -834,6 +834,11 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 
 	if ((rc = parse_message(ctx)) != VS_OK)
 		goto done;
+	if (ctx->give_up_reason && ctx->malformed_reason == NULL) {
+		/* Parsed first, so the seen key is the one a redelivery by the
+		 * MTA computes: that copy then finds it done. */
+		ctx->malformed_reason = g_strdup(ctx->give_up_reason);
+	}
 	log_set_message(ctx->message_id);
 	key = seen_key(ctx);
 	rc = seen_get(st, key, &prev);
@@ -976,16 +981,23 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_a
 			ctx->spool_path = path;
 			path = NULL;
 			if (tries >= 3)
-				ctx->malformed_reason = g_strdup_printf("processing failed %d times (the run was killed or kept failing)", tries);
-			else if (len == 0)
+				ctx->give_up_reason = g_strdup_printf("processing died %d times (killed by the watchdog or out of memory)", tries);
+			if (len == 0)
 				ctx->malformed_reason = g_strdup("empty message");
 			else if ((long)len >= cfg->limits.message_size)
 				ctx->malformed_reason = g_strdup_printf("oversize: at least %zu bytes (spool copy cut at the limit)", (size_t)len);
 			/* The caller flushes the whole outbox afterwards. */
 			rc = process_spooled(ctx, st, false);
 			(*count_out)++;
-			if (rc == VS_OK)
+			if (rc == VS_OK) {
 				unlink(tries_path);
+			} else {
+				/* It returned: it did not die. Only deaths count. */
+				tries_text = g_strdup_printf("%d\n", tries);
+				g_file_set_contents(tries_path, tries_text, -1, NULL);
+				g_free(tries_text);
+				tries_text = NULL;
+			}
 		}
 		g_free(tries_path);
 		g_free(path);

@@ -95,6 +95,7 @@ typedef struct {
 	char *auto_reason;       /* non-NULL: bounce/auto-reply/loop/list, never answer */
 	bool auto_opens_case;    /* list or bulk mail: may still be a report */
 	char *malformed_reason;  /* non-NULL: quarantine */
+	char *give_up_reason;    /* recovery: quarantine after parsing (same seen key) */
 
 	/* unwrap */
 	crypto_record crypto;

@@ -80,7 +80,7 @@ sha=$(sha256sum < "$T/x.eml" | cut -d' ' -f1)
 cp "$T/x.eml" "$HOME_DIR/spool/new/$sha"
 mkdir -p "$HOME_DIR/spool/tries"; echo 3 > "$HOME_DIR/spool/tries/$sha.tries"
 vult flush > /dev/null
-grep -q 'processing failed 3 times' "$HOME_DIR/quarantine/$sha.reason" 2>/dev/null; ok $? "after three dead attempts a spooled message goes to quarantine"
+grep -q 'processing died 3 times' "$HOME_DIR/quarantine/$sha.reason" 2>/dev/null; ok $? "after three dead attempts a spooled message goes to quarantine"
 
 # A typo in the MTA's command line must not bounce.
 "$VULTURES" --no-such-option -c "$CONF" deliver < "$T/w.eml" > "$OUT" 2>&1
