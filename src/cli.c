@@ -185,6 +185,96 @@ cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv)
 	return VS_USAGE;
 }
 
+struct queue_ctx {
+	const char *kind;
+	JsonArray *arr;
+	store_t *st;
+};
+
+static bool
+queue_one(const char *key, const char *value, size_t len, void *data)
+{
+	struct queue_ctx *q = data;
+	JsonNode *node = NULL;
+	JsonObject *o;
+	char *rec = NULL;
+
+	(void)len;
+	if (strcmp(q->kind, "held") == 0) {
+		/* held/<id> is an index: the record is outbox/<id>. */
+		char *k = g_strconcat("outbox/", strchr(key, '/') + 1, NULL);
+		if (store_get(q->st, k, &rec, NULL) == VS_OK)
+			node = json_string_parse(rec);
+		g_free(k);
+		g_free(rec);
+	} else {
+		node = json_string_parse(value);
+	}
+	if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node)) {
+		if (node)
+			json_node_unref(node);
+		return true;
+	}
+	o = json_node_get_object(node);
+	/* Held mail keeps its rendered text for later: never printed here. */
+	json_object_remove_member(o, "subject");
+	json_object_remove_member(o, "body");
+	json_object_set_string_member(o, "kind", q->kind);
+	json_array_add_object_element(q->arr, json_object_ref(o));
+	json_node_unref(node);
+	return true;
+}
+
+vstatus
+cli_queue(const vconfig *cfg, int argc, char **argv)
+{
+	static const char *kinds[] = { "quarantine", "operator", "noise", "held", NULL };
+	store_t *st = NULL;
+	JsonArray *arr = json_array_new();
+	bool json = false;
+	vstatus rc;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else {
+			vsay("usage: vultures queue [--json]");
+			json_array_unref(arr);
+			return VS_USAGE;
+		}
+	}
+	rc = open_store(cfg, false, &st);
+	for (i = 0; rc == VS_OK && st && kinds[i]; i++) {
+		char *prefix = g_strconcat(kinds[i], "/", NULL);
+		struct queue_ctx q = { kinds[i], arr, st };
+		rc = store_scan(st, prefix, queue_one, &q);
+		g_free(prefix);
+	}
+	if (rc == VS_OK && json) {
+		JsonNode *n = json_node_init_array(json_node_alloc(), arr);
+		print_json(n);
+		json_node_unref(n);
+	} else if (rc == VS_OK) {
+		unsigned int k;
+		for (k = 0; k < json_array_get_length(arr); k++) {
+			JsonObject *o = json_array_get_object_element(arr, k);
+			const char *kind = json_obj_str(o, "kind");
+			if (strcmp(kind, "held") == 0)
+				printf("%-10s %-25s outbox %s  case %s  to %s  %s\n", kind, json_obj_str(o, "created"),
+				       json_obj_str(o, "id"), json_obj_str(o, "case"), json_obj_str(o, "rcpt"),
+				       json_obj_str(o, "last_error")[0] ? json_obj_str(o, "last_error")
+				       : json_obj_str(o, "hold_reason"));
+			else
+				printf("%-10s %-25s spool %.16s  <%s>  %s\n", kind, json_obj_str(o, "time"),
+				       json_obj_str(o, "spool"), json_obj_str(o, "message_id"), json_obj_str(o, "reason"));
+		}
+	}
+	json_array_unref(arr);
+	store_close(st);
+	return rc;
+}
+
 vstatus
 cli_flush(const vconfig *cfg, GDateTime *now)
 {

@@ -12,6 +12,9 @@
 
 vstatus cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv);
 vstatus cli_flush(const vconfig *cfg, GDateTime *now);
+/* What waits for an operator: quarantine, operator queue, unanswered
+ * automatic mail without a case, outgoing mail held. */
+vstatus cli_queue(const vconfig *cfg, int argc, char **argv);
 /* Prints problems to stderr; VS_CONFIG when any were found. */
 vstatus cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok);
 

@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"  case list [--state S] [--json]\n"
 	"  case show TAG [--json]\n"
 	"  check                        validate the configuration\n"
+	"  queue [--json]               what waits for an operator\n"
 	"\n"
 	"options:\n"
 	"  -c FILE       configuration (default $VULTURES_CONFIG, then /etc/vultures/vultures.conf)\n"
@@ -167,6 +168,8 @@ main(int argc, char **argv)
 		vstatus crc = cli_check(cfg, rc == VS_OK ? rules : NULL, rc == VS_OK);
 		rc = rc != VS_OK ? rc : crc;
 	}
+	else if (strcmp(verb, "queue") == 0)
+		rc = cli_queue(cfg, argc - i, argv + i);
 	else if (strcmp(verb, "case") == 0)
 		rc = cli_case(cfg, now, argc - i, argv + i);
 	else if (strcmp(verb, "tick") == 0 || strcmp(verb, "replay") == 0 ||

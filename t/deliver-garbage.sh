@@ -1,7 +1,7 @@
 #!/bin/sh
 # Hostile or broken input is quarantined with its reason; exit 0; no output.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 37
+plan 39
 write_config 'limits { message_size = 4096 mime_depth = 8 }'
 NOW=2026-11-22T10:00:00+09:00
 
@@ -34,5 +34,9 @@ is "$(outbox_count)" 0 "nothing sent"
 is "$(spool_count new)" 0 "nothing left pending"
 deliver "$T/nul.eml"
 is "$rc:$(quarantine_count)" "0:8" "redelivered garbage is not quarantined twice"
-no_canary "no content in logs or output" "$OUT" "$ERR" "$MAILDIR"
+vult queue --json > "$T/q.json"
+is "$(json_get "$T/q.json" 'sorted(set(e["kind"] for e in j)), len(j)')" "['quarantine'] 8" "vultures queue lists the eight quarantined mails"
+vult queue > "$T/q.txt"
+grep -q '^quarantine .*NUL bytes' "$T/q.txt"; ok $? "with their reasons"
+no_canary "no content in logs or output" "$OUT" "$ERR" "$MAILDIR" "$T/q.json" "$T/q.txt"
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Replies find their case by tag (in any prefix or width) or by thread.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 26
+plan 27
 write_config
 NOW=2026-11-22T10:00:00+09:00
 make_mail "$T/r.eml" "rep@example.net" "Bug in FooServer" "details $CANARY"
@@ -68,6 +68,8 @@ deliver "$T/i.eml" --recipient postmaster@example.org
 is "$rc" 0 "untagged mail to another address exits 0"
 vult case list --json > "$T/l.json"
 is "$(json_get "$T/l.json" 'len(j)')" 2 "and opens no case"
+vult queue --json > "$T/q.json"
+is "$(json_get "$T/q.json" 'len([e for e in j if e["kind"] == "operator"])')" 3 "the three held for an operator are listed by vultures queue"
 vult case list --state triage --json > "$T/l.json"
 is "$(json_get "$T/l.json" 'len(j)')" 2 "case list --state filters"
 done_testing

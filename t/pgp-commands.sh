@@ -4,7 +4,7 @@
 # command from the pinned key works, so a robot that accepts nothing fails.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 93
+plan 95
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 TAG='VRC#2026-0001'
@@ -161,6 +161,10 @@ is "$rc" 0 "#24 Need-Info while the reporter's key is revoked: exit 0"
 is "$(latest 3 | xargs grep -l '^To: rep@example.net' | wc -l | tr -d ' ')" 0 "#24 nothing goes to the revoked key"
 held=$(latest 3 | xargs grep -l '^To: alice@example.org' | xargs -I{} python3 "$SRCDIR/t/readmail.py" {} | grep -c 'no usable key for reporter')
 is "$held" 1 "#24 the coordinator is told, encrypted, that the mail is held"
+vult queue --json > "$T/queue.json"
+is "$(json_get "$T/queue.json" '[(e["kind"], e["case"], e["rcpt"]) for e in j if e["kind"] == "held"]')" \
+   "[('held', '$TAG', 'rep@example.net')]" "vultures queue shows the held mail"
+grep -q 'crash log' "$T/queue.json"; ok $(( ! $? )) "but not its text"
 n_rep=$(mails_to rep@example.net)
 NEW=$(gen_key "Reporter New <rep@example.net>")
 cmd "$T/c8.eml" "$ALICE" "alice@example.org" "Case: $TAG\nPin-Key: reporter $NEW" combined --attach-key "$NEW"
