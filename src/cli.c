@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gpgme.h>
-
 #include "casedb.h"
 #include "cli.h"
 #include "crypto.h"
@@ -318,39 +316,11 @@ check_problem(int *count, const char *fmt, ...)
 	++*count;
 }
 
-/* Does the robot's secret key exist in gnupg_home? Chosen by fingerprint. */
-static const char *
-check_robot_key(const vconfig *cfg)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_error_t err;
-	const char *problem = NULL;
-
-	gpgme_check_version(NULL);
-	if (gpgme_new(&ctx) != 0)
-		return "gpgme could not start";
-	err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, cfg->gnupg_home);
-	if (err == 0)
-		err = gpgme_get_key(ctx, cfg->robot_key, &key, 1);
-	if (err != 0)
-		problem = "no secret key with that fingerprint in gnupg_home";
-	else if (key->revoked || key->expired || key->disabled || key->invalid)
-		problem = "the robot key is revoked, expired or disabled";
-	else if (key->subkeys == NULL || g_ascii_strcasecmp(key->subkeys->fpr, cfg->robot_key) != 0)
-		problem = "robot_key must be the primary key's full fingerprint";
-	if (key)
-		gpgme_key_unref(key);
-	gpgme_release(ctx);
-	return problem;
-}
-
 vstatus
 cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok)
 {
 	int problems = 0;
 	char *p;
-	const char *why;
 	static const char *templates[] = { "ack", "unsigned", "accepted", "rejected", "duplicate", "need-info", "info", "hold", "resume", "closed", "key-pinned", "commands", "refused", "held", NULL };
 	static const char *langs[] = { "ja", "en", NULL };
 	int i, j;
@@ -374,8 +344,11 @@ cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok)
 		check_problem(&problems, "robot_key is not set: put the fingerprint of the robot's own key there");
 	} else if (!g_file_test(cfg->gnupg_home, G_FILE_TEST_IS_DIR)) {
 		check_problem(&problems, "gnupg_home = \"%s\": no such directory", cfg->gnupg_home);
-	} else if ((why = check_robot_key(cfg)) != NULL) {
-		check_problem(&problems, "robot_key %s: %s", cfg->robot_key, why);
+	} else {
+		char *why_key = NULL;
+		if (crypto_robot_ready(cfg, &why_key) != VS_OK)
+			check_problem(&problems, "robot_key %s: %s", cfg->robot_key, why_key);
+		g_free(why_key);
 	}
 	/* Every pinned party key must be in gnupg_home, usable for encryption. */
 	if (cfg->robot_key[0] && g_file_test(cfg->gnupg_home, G_FILE_TEST_IS_DIR)) {

@@ -635,14 +635,17 @@ crypto_robot_ready(const vconfig *cfg, char **why_out)
 	}
 	rc = crypto_key_lookup(cfg->robot_key, true, &k);
 	if (rc == VS_NOT_FOUND) {
-		*why_out = g_strdup("the robot's secret key is not in gnupg_home");
+		*why_out = g_strdup("no secret key with that fingerprint in gnupg_home");
 		return VS_CRYPTO_TEMP;
 	}
 	if (rc != VS_OK) {
 		*why_out = g_strdup("gnupg_home is not usable");
 		return rc;
 	}
-	if (k->revoked || k->expired || k->disabled || k->invalid || !k->can_sign) {
+	if (g_ascii_strcasecmp(k->primary_fpr, cfg->robot_key) != 0) {
+		*why_out = g_strdup("robot_key must be the primary key's full fingerprint");
+		rc = VS_CRYPTO_TEMP;
+	} else if (k->revoked || k->expired || k->disabled || k->invalid || !k->can_sign) {
 		*why_out = g_strdup("the robot's key cannot sign (revoked, expired or no signing key)");
 		rc = VS_CRYPTO_TEMP;
 	}

@@ -319,8 +319,8 @@ queue_replies(msgctx *ctx, store_t *st)
 			} else if (rc != VS_OK) {
 				log_err("reply %s to %s: %s", r->template_name, r->party ? r->party : "-",
 					why ? why : status_to_string(rc));
-				if (rc != VS_CRYPTO_TEMP)
-					rc = VS_CRYPTO_TEMP;
+				/* Whatever remains is the robot's own fault: retry. */
+				rc = VS_CRYPTO_TEMP;
 			} else {
 				m.data = mail;
 			}
@@ -939,11 +939,18 @@ deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_a
 	vstatus rc = VS_OK;
 
 	*count_out = 0;
-	util_mkdirs(tries_dir);
 	if (d == NULL) {
 		g_free(tries_dir);
 		g_free(dir);
 		return VS_OK;
+	}
+	/* spool/tries is made with the rest of the home; after the first
+	 * run this is a single access(). */
+	if (ingest_prepare_home(cfg) != VS_OK) {
+		g_dir_close(d);
+		g_free(dir);
+		g_free(tries_dir);
+		return VS_IO;
 	}
 	while (rc == VS_OK && (name = g_dir_read_name(d)) != NULL) {
 		msgctx *ctx;

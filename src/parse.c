@@ -509,7 +509,6 @@ parse_message(msgctx *ctx)
 	GMimeObject *root;
 	walk_state ws = { 0, false, NULL };
 	const char *raw, *b;
-	char *stripped;
 
 	/* The body hash makes "same Message-ID, same body" one message even
 	 * when relays added Received lines. */
@@ -559,8 +558,7 @@ parse_message(msgctx *ctx)
 				   ? g_mime_message_get_message_id(ctx->message) : "");
 	raw = raw_header(GMIME_OBJECT(ctx->message), "Subject");
 	ctx->subject = parse_decode_header(raw ? raw : "");
-	stripped = g_strstrip(ctx->subject);
-	(void)stripped;
+	g_strstrip(ctx->subject);
 	ctx->body_text = ws.first_text ? part_text(ws.first_text) : g_strdup("");
 	collect_references(ctx);
 	detect_auto_reply(ctx);

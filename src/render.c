@@ -206,8 +206,33 @@ encode_run(const char *run, const char *language)
 	return enc;
 }
 
+/* Append WORD to OUT, space-separated. */
+static void
+append_word(GString *out, const char *word)
+{
+	if (out->len)
+		g_string_append_c(out, ' ');
+	g_string_append(out, word);
+}
+
+/* Encode the pending run of non-ASCII words into OUT and empty it. */
+static void
+flush_run(GString *out, GString *run, const char *language)
+{
+	char *enc;
+
+	if (run->len == 0)
+		return;
+	enc = encode_run(run->str, language);
+	append_word(out, enc);
+	g_free(enc);
+	g_string_truncate(run, 0);
+}
+
 /* ASCII words stay readable (the tag must be greppable in the raw header
- * of every mail we send); runs of other words become encoded-words. */
+ * of every mail we send); runs of other words become encoded-words. The
+ * space between a run and an ASCII word stays outside the encoding, so
+ * decoding keeps it. */
 char *
 render_encode_header(const char *value, const char *language)
 {
@@ -221,33 +246,14 @@ render_encode_header(const char *value, const char *language)
 	out = g_string_new(NULL);
 	run = g_string_new(NULL);
 	for (i = 0; words[i]; i++) {
-		if (!is_ascii(words[i])) {
-			if (run->len)
-				g_string_append_c(run, ' ');
-			g_string_append(run, words[i]);
-			continue;
+		if (is_ascii(words[i])) {
+			flush_run(out, run, language);
+			append_word(out, words[i]);
+		} else {
+			append_word(run, words[i]);
 		}
-		if (run->len) {
-			char *enc = encode_run(run->str, language);
-			if (out->len)
-				g_string_append_c(out, ' ');
-			g_string_append(out, enc);
-			g_free(enc);
-			g_string_truncate(run, 0);
-			/* The space after an encoded-word would vanish when
-			 * decoding next to another one; ASCII keeps it. */
-		}
-		if (out->len)
-			g_string_append_c(out, ' ');
-		g_string_append(out, words[i]);
 	}
-	if (run->len) {
-		char *enc = encode_run(run->str, language);
-		if (out->len)
-			g_string_append_c(out, ' ');
-		g_string_append(out, enc);
-		g_free(enc);
-	}
+	flush_run(out, run, language);
 	g_strfreev(words);
 	g_string_free(run, TRUE);
 	return g_string_free(out, FALSE);

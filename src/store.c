@@ -238,7 +238,6 @@ store_scan_dir(store_t *st, const char *prefix, store_scan_fn fn, void *data, bo
 {
 	BDBCUR *cur;
 	size_t plen = strlen(prefix);
-	vstatus rc = VS_OK;
 	bool ok;
 
 	cur = tcbdbcurnew(st->bdb);
@@ -276,7 +275,7 @@ store_scan_dir(store_t *st, const char *prefix, store_scan_fn fn, void *data, bo
 		ok = reverse ? tcbdbcurprev(cur) : tcbdbcurnext(cur);
 	}
 	tcbdbcurdel(cur);
-	return rc;
+	return VS_OK;
 }
 
 vstatus

@@ -14,12 +14,6 @@ workflow_set_rules(const rules_table *t)
 	active_rules = t;
 }
 
-const rules_table *
-workflow_rules(void)
-{
-	return active_rules;
-}
-
 bool
 workflow_state_is_terminal(const char *state)
 {

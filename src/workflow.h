@@ -34,7 +34,6 @@ typedef struct {
 
 /* The transition table in use (loaded from rules/ by the caller). */
 void workflow_set_rules(const rules_table *t);
-const rules_table *workflow_rules(void);
 bool workflow_state_is_terminal(const char *state);
 /* The C registry of names the rules may use. */
 bool workflow_guard_known(const char *name);
