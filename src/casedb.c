@@ -1,10 +1,257 @@
 /* casedb.c - case records, log entries and indexes over the store. */
 #include "autoconf.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "casedb.h"
 #include "log.h"
+
+/* The record's scalar fields, described once: the stored JSON form, the
+ * copy, the defaults and the free all walk these tables, so that a new
+ * field is one line here. */
+typedef enum { F_STR, F_INT, F_BOOL } field_kind;
+typedef struct {
+	const char *object;  /* member holding it ("" = top level) */
+	const char *name;
+	size_t off;
+	field_kind kind;
+} field;
+
+#define S(obj, name, type, member) { obj, name, offsetof(type, member), F_STR }
+#define I(obj, name, type, member) { obj, name, offsetof(type, member), F_INT }
+#define B(obj, name, type, member) { obj, name, offsetof(type, member), F_BOOL }
+
+static const field case_fields[] = {
+	S("", "tag", vcase, tag),
+	S("", "state", vcase, state),
+	S("", "created", vcase, created),
+	S("", "updated", vcase, updated),
+	S("", "title", vcase, title),
+	S("reporter", "address", vcase, reporter_address),
+	S("reporter", "fingerprint", vcase, reporter_fingerprint),
+	S("reporter", "language", vcase, reporter_language),
+	S("reporter", "credit", vcase, reporter_credit),
+	S("embargo", "target", vcase, embargo.target),
+	S("embargo", "proposal", vcase, embargo.proposal),
+	I("embargo", "proposal_id", vcase, embargo.proposal_id),
+	S("embargo", "proposed_by", vcase, embargo.proposed_by),
+	B("embargo", "agreed", vcase, embargo.agreed),
+	S("embargo", "vendor_time", vcase, embargo.vendor_time),
+	S("embargo", "public_time", vcase, embargo.public_time),
+	S("embargo", "broken", vcase, embargo.broken),
+	S("embargo", "break_reason", vcase, embargo.break_reason),
+	I("", "draft_id", vcase, draft_id),
+	S("", "first_vendor_contact", vcase, first_vendor_contact),
+	S("", "published", vcase, published),
+	S("", "closed", vcase, closed),
+	I("", "log_count", vcase, log_count),
+	S("", "held_from", vcase, held_from),
+};
+
+static const field vendor_fields[] = {
+	S("", "id", vendor_rec, id),
+	S("", "name", vendor_rec, name),
+	S("", "address", vendor_rec, address),
+	S("", "language", vendor_rec, language),
+	S("", "timezone", vendor_rec, timezone),
+	S("", "state", vendor_rec, state),
+	S("", "statement", vendor_rec, statement),
+	S("", "advisory_url", vendor_rec, advisory_url),
+	S("", "published_url", vendor_rec, published_url),
+	S("", "added", vendor_rec, added),
+	S("", "first_contact", vendor_rec, first_contact),
+	S("", "last_response", vendor_rec, last_response),
+	B("", "share", vendor_rec, share),
+	B("", "single_vendor", vendor_rec, single_vendor),
+	I("", "agreed", vendor_rec, agreed),
+	I("", "approved", vendor_rec, approved),
+};
+
+static const field product_fields[] = {
+	S("", "name", product_row, name),
+	S("", "versions", product_row, versions),
+	S("", "fixed", product_row, fixed),
+};
+
+static const field vuln_fields[] = {
+	S("", "id", vuln_rec, id),
+	S("", "cve", vuln_rec, cve),
+	S("", "title", vuln_rec, title),
+};
+
+#define FIELDS(t) t, G_N_ELEMENTS(t)
+
+static void
+fields_init(void *base, const field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].kind == F_STR)
+			*(char **)((char *)base + f[i].off) = g_strdup("");
+}
+
+static void
+fields_free(void *base, const field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].kind == F_STR)
+			g_free(*(char **)((char *)base + f[i].off));
+}
+
+static void
+field_put(JsonBuilder *b, const void *base, const field *f)
+{
+	const char *p = (const char *)base + f->off;
+	const char *s;
+
+	json_builder_set_member_name(b, f->name);
+	switch (f->kind) {
+	case F_STR:
+		s = *(char *const *)p;
+		json_builder_add_string_value(b, s ? s : "");
+		break;
+	case F_INT:
+		json_builder_add_int_value(b, *(const gint64 *)p);
+		break;
+	case F_BOOL:
+		json_builder_add_boolean_value(b, *(const bool *)p);
+		break;
+	}
+}
+
+/* Members of OBJECT ("" = the object itself), in table order. */
+static void
+fields_put(JsonBuilder *b, const void *base, const field *f, size_t n, const char *object)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].object, object) == 0)
+			field_put(b, base, &f[i]);
+}
+
+static gint64
+json_obj_int(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || !json_object_has_member(o, name))
+		return 0;
+	n = json_object_get_member(o, name);
+	if (!JSON_NODE_HOLDS_VALUE(n))
+		return 0;
+	if (json_node_get_value_type(n) == G_TYPE_INT64)
+		return json_node_get_int(n);
+	if (json_node_get_value_type(n) == G_TYPE_BOOLEAN)
+		return json_node_get_boolean(n);
+	return 0;
+}
+
+static JsonObject *
+json_obj_obj(JsonObject *o, const char *name)
+{
+	if (o == NULL || !json_object_has_member(o, name) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, name)))
+		return NULL;
+	return json_object_get_object_member(o, name);
+}
+
+static JsonArray *
+json_obj_arr(JsonObject *o, const char *name)
+{
+	if (o == NULL || !json_object_has_member(o, name) ||
+	    !JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, name)))
+		return NULL;
+	return json_object_get_array_member(o, name);
+}
+
+/* Read every field; missing members give "", 0 or false. BASE must come
+ * from fields_init (its strings are replaced). */
+static void
+fields_get(JsonObject *o, void *base, const field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		JsonObject *src = f[i].object[0] ? json_obj_obj(o, f[i].object) : o;
+		char *p = (char *)base + f[i].off;
+
+		switch (f[i].kind) {
+		case F_STR:
+			g_free(*(char **)p);
+			*(char **)p = g_strdup(json_obj_str(src, f[i].name));
+			break;
+		case F_INT:
+			*(gint64 *)p = json_obj_int(src, f[i].name);
+			break;
+		case F_BOOL:
+			*(bool *)p = json_obj_int(src, f[i].name) != 0;
+			break;
+		}
+	}
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+static GHashTable *
+string_map_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+vendor_rec *
+vendor_rec_new(const char *id, const char *now)
+{
+	vendor_rec *v = g_new0(vendor_rec, 1);
+
+	fields_init(v, FIELDS(vendor_fields));
+	g_free(v->id);
+	v->id = g_strdup(id);
+	g_free(v->state);
+	v->state = g_strdup("pending");
+	g_free(v->added);
+	v->added = g_strdup(now ? now : "");
+	v->status = string_map_new();
+	v->products = g_ptr_array_new();
+	return v;
+}
+
+static void
+product_row_free(product_row *p)
+{
+	fields_free(p, FIELDS(product_fields));
+	g_free(p);
+}
+
+void
+vendor_rec_free(vendor_rec *v)
+{
+	unsigned int i;
+
+	if (v == NULL)
+		return;
+	fields_free(v, FIELDS(vendor_fields));
+	g_hash_table_unref(v->status);
+	for (i = 0; i < v->products->len; i++)
+		product_row_free(g_ptr_array_index(v->products, i));
+	g_ptr_array_unref(v->products);
+	g_free(v);
+}
+
+static void
+vuln_rec_free(vuln_rec *u)
+{
+	fields_free(u, FIELDS(vuln_fields));
+	g_free(u);
+}
 
 static vcase *vcase_from_json(JsonNode *root);
 
@@ -24,37 +271,24 @@ vcase_new(const char *tag, const char *now)
 {
 	vcase *c = g_new0(vcase, 1);
 
+	fields_init(c, FIELDS(case_fields));
+	g_free(c->tag);
 	c->tag = g_strdup(tag);
+	g_free(c->state);
 	c->state = g_strdup("triage");
+	g_free(c->created);
 	c->created = g_strdup(now);
+	g_free(c->updated);
 	c->updated = g_strdup(now);
-	c->title = g_strdup("");
-	c->reporter_address = g_strdup("");
-	c->reporter_fingerprint = g_strdup("");
-	c->reporter_language = g_strdup("");
 	c->aliases = g_ptr_array_new_with_free_func(g_free);
+	c->vulns = g_ptr_array_new();
 	c->vendors = g_ptr_array_new();
-	c->embargo.target = g_strdup("");
-	c->embargo.proposal = g_strdup("");
-	c->embargo.vendor_time = g_strdup("");
-	c->embargo.public_time = g_strdup("");
-	c->held_from = g_strdup("");
-	c->pins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	c->last_sig = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->agreements = string_map_new();
+	c->reviews = string_map_new();
+	c->fired = g_ptr_array_new_with_free_func(g_free);
+	c->pins = string_map_new();
+	c->last_sig = string_map_new();
 	return c;
-}
-
-static void
-vendor_rec_free(vendor_rec *v)
-{
-	g_free(v->id);
-	g_free(v->name);
-	g_free(v->state);
-	if (v->status)
-		g_hash_table_unref(v->status);
-	g_free(v->advisory_url);
-	g_free(v->statement);
-	g_free(v);
 }
 
 void
@@ -64,26 +298,72 @@ vcase_free(vcase *c)
 
 	if (c == NULL)
 		return;
-	g_free(c->tag);
-	g_free(c->state);
-	g_free(c->created);
-	g_free(c->updated);
-	g_free(c->title);
-	g_free(c->reporter_address);
-	g_free(c->reporter_fingerprint);
-	g_free(c->reporter_language);
+	fields_free(c, FIELDS(case_fields));
 	g_ptr_array_unref(c->aliases);
+	for (i = 0; i < c->vulns->len; i++)
+		vuln_rec_free(g_ptr_array_index(c->vulns, i));
+	g_ptr_array_unref(c->vulns);
 	for (i = 0; i < c->vendors->len; i++)
 		vendor_rec_free(g_ptr_array_index(c->vendors, i));
 	g_ptr_array_unref(c->vendors);
-	g_free(c->embargo.target);
-	g_free(c->embargo.proposal);
-	g_free(c->embargo.vendor_time);
-	g_free(c->embargo.public_time);
-	g_free(c->held_from);
+	g_hash_table_unref(c->agreements);
+	g_hash_table_unref(c->reviews);
+	g_ptr_array_unref(c->fired);
 	g_hash_table_unref(c->pins);
 	g_hash_table_unref(c->last_sig);
 	g_free(c);
+}
+
+vendor_rec *
+vcase_vendor(const vcase *c, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < c->vendors->len; i++) {
+		vendor_rec *v = g_ptr_array_index(c->vendors, i);
+		if (g_ascii_strcasecmp(v->id, id) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+vuln_rec *
+vcase_vuln(const vcase *c, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < c->vulns->len; i++) {
+		vuln_rec *u = g_ptr_array_index(c->vulns, i);
+		if (g_ascii_strcasecmp(u->id, id) == 0)
+			return u;
+	}
+	return NULL;
+}
+
+vuln_rec *
+vcase_vuln_add(vcase *c, const char *id)
+{
+	vuln_rec *u = vcase_vuln(c, id);
+
+	if (u == NULL) {
+		u = g_new0(vuln_rec, 1);
+		fields_init(u, FIELDS(vuln_fields));
+		g_free(u->id);
+		u->id = g_strdup(id);
+		g_ptr_array_add(c->vulns, u);
+	}
+	return u;
+}
+
+bool
+vcase_fired(const vcase *c, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->fired->len; i++)
+		if (strcmp(g_ptr_array_index(c->fired, i), key) == 0)
+			return true;
+	return false;
 }
 
 void
@@ -140,12 +420,6 @@ json_obj_str(JsonObject *o, const char *name)
 	return json_node_get_string(n);
 }
 
-static const char *
-nz(const char *s)
-{
-	return s ? s : "";
-}
-
 static void
 add_string_map(JsonBuilder *b, const char *name, GHashTable *map)
 {
@@ -181,19 +455,10 @@ vcase_to_json(const vcase *c)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonNode *root;
-	unsigned int i;
+	unsigned int i, j;
 
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "tag");
-	json_builder_add_string_value(b, c->tag);
-	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, c->state);
-	json_builder_set_member_name(b, "created");
-	json_builder_add_string_value(b, c->created);
-	json_builder_set_member_name(b, "updated");
-	json_builder_add_string_value(b, c->updated);
-	json_builder_set_member_name(b, "title");
-	json_builder_add_string_value(b, c->title);
+	fields_put(b, c, FIELDS(case_fields), "");
 	json_builder_set_member_name(b, "aliases");
 	json_builder_begin_array(b);
 	for (i = 0; i < c->aliases->len; i++)
@@ -201,59 +466,45 @@ vcase_to_json(const vcase *c)
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "reporter");
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "address");
-	json_builder_add_string_value(b, c->reporter_address);
-	json_builder_set_member_name(b, "fingerprint");
-	json_builder_add_string_value(b, c->reporter_fingerprint);
-	json_builder_set_member_name(b, "language");
-	json_builder_add_string_value(b, c->reporter_language);
+	fields_put(b, c, FIELDS(case_fields), "reporter");
 	json_builder_end_object(b);
+	json_builder_set_member_name(b, "vulns");
+	json_builder_begin_array(b);
+	for (i = 0; i < c->vulns->len; i++) {
+		json_builder_begin_object(b);
+		fields_put(b, g_ptr_array_index(c->vulns, i), FIELDS(vuln_fields), "");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "vendors");
 	json_builder_begin_array(b);
 	for (i = 0; i < c->vendors->len; i++) {
 		vendor_rec *v = g_ptr_array_index(c->vendors, i);
-		GHashTableIter it;
-		gpointer k, val;
-
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "id");
-		json_builder_add_string_value(b, nz(v->id));
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, nz(v->name));
-		json_builder_set_member_name(b, "state");
-		json_builder_add_string_value(b, nz(v->state));
-		json_builder_set_member_name(b, "status");
-		json_builder_begin_object(b);
-		if (v->status) {
-			g_hash_table_iter_init(&it, v->status);
-			while (g_hash_table_iter_next(&it, &k, &val)) {
-				json_builder_set_member_name(b, k);
-				json_builder_add_string_value(b, val);
-			}
+		fields_put(b, v, FIELDS(vendor_fields), "");
+		add_string_map(b, "status", v->status);
+		json_builder_set_member_name(b, "products");
+		json_builder_begin_array(b);
+		for (j = 0; j < v->products->len; j++) {
+			json_builder_begin_object(b);
+			fields_put(b, g_ptr_array_index(v->products, j), FIELDS(product_fields), "");
+			json_builder_end_object(b);
 		}
-		json_builder_end_object(b);
-		json_builder_set_member_name(b, "advisory_url");
-		json_builder_add_string_value(b, nz(v->advisory_url));
-		json_builder_set_member_name(b, "statement");
-		json_builder_add_string_value(b, nz(v->statement));
+		json_builder_end_array(b);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "embargo");
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "target");
-	json_builder_add_string_value(b, c->embargo.target);
-	json_builder_set_member_name(b, "proposal");
-	json_builder_add_string_value(b, c->embargo.proposal);
-	json_builder_set_member_name(b, "vendor_time");
-	json_builder_add_string_value(b, c->embargo.vendor_time);
-	json_builder_set_member_name(b, "public_time");
-	json_builder_add_string_value(b, c->embargo.public_time);
+	fields_put(b, c, FIELDS(case_fields), "embargo");
 	json_builder_end_object(b);
-	json_builder_set_member_name(b, "log_count");
-	json_builder_add_int_value(b, c->log_count);
-	json_builder_set_member_name(b, "held_from");
-	json_builder_add_string_value(b, nz(c->held_from));
+	add_string_map(b, "agreements", c->agreements);
+	add_string_map(b, "reviews", c->reviews);
+	json_builder_set_member_name(b, "fired");
+	json_builder_begin_array(b);
+	for (i = 0; i < c->fired->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(c->fired, i));
+	json_builder_end_array(b);
 	add_string_map(b, "pins", c->pins);
 	add_string_map(b, "last_sig", c->last_sig);
 	json_builder_end_object(b);
@@ -262,13 +513,26 @@ vcase_to_json(const vcase *c)
 	return root;
 }
 
+static void
+read_string_list(JsonObject *o, const char *name, GPtrArray *list)
+{
+	JsonArray *a = json_obj_arr(o, name);
+	unsigned int i;
+
+	for (i = 0; a && i < json_array_get_length(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+		if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+			g_ptr_array_add(list, g_strdup(json_node_get_string(n)));
+	}
+}
+
 static vcase *
 vcase_from_json(JsonNode *root)
 {
-	JsonObject *o, *r, *e;
+	JsonObject *o;
 	JsonArray *a;
 	vcase *c;
-	unsigned int i;
+	unsigned int i, j;
 
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
 		return NULL;
@@ -276,75 +540,46 @@ vcase_from_json(JsonNode *root)
 	if (json_obj_str(o, "tag")[0] == '\0')
 		return NULL;
 	c = vcase_new(json_obj_str(o, "tag"), json_obj_str(o, "created"));
-	g_free(c->state);
-	c->state = g_strdup(json_obj_str(o, "state"));
-	g_free(c->updated);
-	c->updated = g_strdup(json_obj_str(o, "updated"));
-	g_free(c->title);
-	c->title = g_strdup(json_obj_str(o, "title"));
-	if (json_object_has_member(o, "aliases") &&
-	    JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "aliases"))) {
-		a = json_object_get_array_member(o, "aliases");
-		for (i = 0; i < json_array_get_length(a); i++)
-			g_ptr_array_add(c->aliases, g_strdup(json_array_get_string_element(a, i)));
+	fields_get(o, c, FIELDS(case_fields));
+	read_string_list(o, "aliases", c->aliases);
+	read_string_list(o, "fired", c->fired);
+	a = json_obj_arr(o, "vulns");
+	for (i = 0; a && i < json_array_get_length(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+		vuln_rec *u;
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		u = vcase_vuln_add(c, json_obj_str(json_node_get_object(n), "id"));
+		fields_get(json_node_get_object(n), u, FIELDS(vuln_fields));
 	}
-	if (json_object_has_member(o, "reporter") &&
-	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "reporter"))) {
-		r = json_object_get_object_member(o, "reporter");
-		g_free(c->reporter_address);
-		c->reporter_address = g_strdup(json_obj_str(r, "address"));
-		g_free(c->reporter_fingerprint);
-		c->reporter_fingerprint = g_strdup(json_obj_str(r, "fingerprint"));
-		g_free(c->reporter_language);
-		c->reporter_language = g_strdup(json_obj_str(r, "language"));
-	}
-	if (json_object_has_member(o, "vendors") &&
-	    JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "vendors"))) {
-		a = json_object_get_array_member(o, "vendors");
-		for (i = 0; i < json_array_get_length(a); i++) {
-			JsonNode *vn = json_array_get_element(a, i);
-			JsonObject *vo;
-			vendor_rec *v;
-			GList *members, *m;
+	a = json_obj_arr(o, "vendors");
+	for (i = 0; a && i < json_array_get_length(a); i++) {
+		JsonNode *vn = json_array_get_element(a, i);
+		JsonObject *vo;
+		JsonArray *pa;
+		vendor_rec *v;
 
-			if (!JSON_NODE_HOLDS_OBJECT(vn))
+		if (!JSON_NODE_HOLDS_OBJECT(vn))
+			continue;
+		vo = json_node_get_object(vn);
+		v = vendor_rec_new(json_obj_str(vo, "id"), NULL);
+		fields_get(vo, v, FIELDS(vendor_fields));
+		read_string_map(vo, "status", v->status);
+		pa = json_obj_arr(vo, "products");
+		for (j = 0; pa && j < json_array_get_length(pa); j++) {
+			JsonNode *pn = json_array_get_element(pa, j);
+			product_row *p;
+			if (!JSON_NODE_HOLDS_OBJECT(pn))
 				continue;
-			vo = json_node_get_object(vn);
-			v = g_new0(vendor_rec, 1);
-			v->id = g_strdup(json_obj_str(vo, "id"));
-			v->name = g_strdup(json_obj_str(vo, "name"));
-			v->state = g_strdup(json_obj_str(vo, "state"));
-			v->advisory_url = g_strdup(json_obj_str(vo, "advisory_url"));
-			v->statement = g_strdup(json_obj_str(vo, "statement"));
-			v->status = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-			if (json_object_has_member(vo, "status") &&
-			    JSON_NODE_HOLDS_OBJECT(json_object_get_member(vo, "status"))) {
-				JsonObject *so = json_object_get_object_member(vo, "status");
-				members = json_object_get_members(so);
-				for (m = members; m; m = m->next)
-					g_hash_table_insert(v->status, g_strdup(m->data),
-							    g_strdup(json_obj_str(so, m->data)));
-				g_list_free(members);
-			}
-			g_ptr_array_add(c->vendors, v);
+			p = g_new0(product_row, 1);
+			fields_init(p, FIELDS(product_fields));
+			fields_get(json_node_get_object(pn), p, FIELDS(product_fields));
+			g_ptr_array_add(v->products, p);
 		}
+		g_ptr_array_add(c->vendors, v);
 	}
-	if (json_object_has_member(o, "embargo") &&
-	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "embargo"))) {
-		e = json_object_get_object_member(o, "embargo");
-		g_free(c->embargo.target);
-		c->embargo.target = g_strdup(json_obj_str(e, "target"));
-		g_free(c->embargo.proposal);
-		c->embargo.proposal = g_strdup(json_obj_str(e, "proposal"));
-		g_free(c->embargo.vendor_time);
-		c->embargo.vendor_time = g_strdup(json_obj_str(e, "vendor_time"));
-		g_free(c->embargo.public_time);
-		c->embargo.public_time = g_strdup(json_obj_str(e, "public_time"));
-	}
-	if (json_object_has_member(o, "log_count"))
-		c->log_count = (int)json_object_get_int_member(o, "log_count");
-	g_free(c->held_from);
-	c->held_from = g_strdup(json_obj_str(o, "held_from"));
+	read_string_map(o, "agreements", c->agreements);
+	read_string_map(o, "reviews", c->reviews);
 	read_string_map(o, "pins", c->pins);
 	read_string_map(o, "last_sig", c->last_sig);
 	return c;
@@ -497,7 +732,7 @@ log_entry_to_json(const log_entry *e)
 vstatus
 case_log_append(store_t *st, vcase *c, const log_entry *e)
 {
-	char *key = g_strdup_printf("log/%s/%08d", c->tag, c->log_count + 1);
+	char *key = g_strdup_printf("log/%s/%08" G_GINT64_FORMAT, c->tag, c->log_count + 1);
 	JsonNode *node = log_entry_to_json(e);
 	char *text = json_node_to_string(node);
 	vstatus rc;

@@ -25,14 +25,42 @@ typedef struct {
 	char *outcome;      /* what the robot did: acknowledged, logged, ... */
 } log_entry;
 
+/* One product row of a vendor: "Product: <name>; versions=<range>; fixed=<v>". */
+typedef struct {
+	char *name;
+	char *versions;
+	char *fixed;
+} product_row;
+
+/* A vendor's compartment of the case. State: pending (not yet contacted),
+ * notified, keyed, informed, responded, agreed, approved, released, or
+ * unresponsive / removed. */
 typedef struct {
 	char *id;
 	char *name;
+	char *address;
+	char *language;
+	char *timezone;
 	char *state;
-	GHashTable *status;  /* vuln-id -> status */
-	char *advisory_url;
+	GHashTable *status;  /* vuln-id -> affected|not_affected|under_investigation|fixed|unknown */
+	GPtrArray *products; /* product_row * */
 	char *statement;
+	char *advisory_url;
+	char *published_url;
+	char *added;
+	char *first_contact;
+	char *last_response;
+	bool share;          /* may other vendors see its statement and status */
+	bool single_vendor;  /* never receives another vendor's anything */
+	gint64 agreed;       /* proposal id it agreed to; 0 none */
+	gint64 approved;     /* draft id it approved; 0 none */
 } vendor_rec;
+
+typedef struct {
+	char *id;
+	char *cve;
+	char *title;
+} vuln_rec;
 
 typedef struct {
 	char *tag;
@@ -43,15 +71,29 @@ typedef struct {
 	char *reporter_address;
 	char *reporter_fingerprint;
 	char *reporter_language;
+	char *reporter_credit;   /* "" none given, "anonymous", or a name */
 	GPtrArray *aliases;  /* char * */
+	GPtrArray *vulns;    /* vuln_rec * */
 	GPtrArray *vendors;  /* vendor_rec * */
 	struct {
-		char *target;
-		char *proposal;
-		char *vendor_time;
-		char *public_time;
+		char *target;       /* first vendor contact + default embargo */
+		char *proposal;     /* the current proposal */
+		gint64 proposal_id; /* bumped by every Propose-Date */
+		char *proposed_by;
+		bool agreed;        /* vendor_time is fixed */
+		char *vendor_time;  /* T_vendor */
+		char *public_time;  /* T_public = T_vendor + public_offset */
+		char *broken;       /* time an embargo break was confirmed */
+		char *break_reason;
 	} embargo;
-	int log_count;
+	GHashTable *agreements; /* peer:<id> -> proposal id it agreed to (decimal) */
+	gint64 draft_id;        /* the draft under review, 0 none */
+	GHashTable *reviews;    /* party -> "approve" or "comment", for draft_id */
+	char *first_vendor_contact;
+	char *published;
+	char *closed;
+	GPtrArray *fired;       /* timers that fired, "name:scope:basis" */
+	gint64 log_count;
 	char *held_from;        /* state before Hold, for Resume */
 	GHashTable *pins;       /* party ("vendor:x", "peer:x", "reporter") -> fpr */
 	GHashTable *last_sig;   /* party -> signature time of its last accepted command */
@@ -61,6 +103,14 @@ vcase *vcase_new(const char *tag, const char *now);
 vcase *vcase_copy(const vcase *c);
 void vcase_free(vcase *c);
 void log_entry_clear(log_entry *e);
+vendor_rec *vendor_rec_new(const char *id, const char *now);
+void vendor_rec_free(vendor_rec *v);
+/* The vendor ID of case C, or NULL. */
+vendor_rec *vcase_vendor(const vcase *c, const char *id);
+vuln_rec *vcase_vuln(const vcase *c, const char *id);
+/* Add vulnerability ID when new; returns it. */
+vuln_rec *vcase_vuln_add(vcase *c, const char *id);
+bool vcase_fired(const vcase *c, const char *key);
 
 /* JSON form, as stored and as printed by `case show --json` (minus log). */
 JsonNode *vcase_to_json(const vcase *c);

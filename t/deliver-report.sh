@@ -39,7 +39,7 @@ is "$(json_get "$T/list.json" 'j[0]["created"]')" "2026-11-22T10:00:00+09:00" "c
 vult case show 'VRC#2026-0001' --json > "$T/show.json"
 is "$(json_get "$T/show.json" 'sorted(k for k in ("tag","aliases","state","vendors","embargo","log") if k in j)')" \
    "['aliases', 'embargo', 'log', 'state', 'tag', 'vendors']" "case show --json has the contract fields"
-is "$(json_get "$T/show.json" 'sorted(j["embargo"])')" "['proposal', 'public_time', 'target', 'vendor_time']" "embargo fields"
+is "$(json_get "$T/show.json" 'sorted(k for k in j["embargo"] if k in ("proposal","public_time","target","vendor_time"))')" "['proposal', 'public_time', 'target', 'vendor_time']" "embargo has the contract fields"
 is "$(json_get "$T/show.json" '[(e["message_id"], e["event"], e["accepted"], e["from"]) for e in j["log"]]')" \
    "[('report-1@example.net', 'report', True, 'taro@example.net')]" "the report is a log entry"
 is "$(json_get "$T/show.json" 'sorted(j["log"][0])')" \
