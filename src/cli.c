@@ -7,6 +7,8 @@
 
 #include "casedb.h"
 #include "cli.h"
+#include "publish.h"
+#include "stats.h"
 #include "crypto.h"
 #include "deliver.h"
 #include "log.h"
@@ -147,14 +149,116 @@ done:
 	return rc;
 }
 
+/* case export TAG --format advisory|advisory-ja|advisory-en|csaf|cve|CVE-ID:
+ * the public document on stdout; cve prints one record per CVE, as a JSON
+ * array when there are several. */
+static vstatus
+case_export(const vconfig *cfg, GDateTime *now, const char *tag, const char *format)
+{
+	store_t *st = NULL;
+	vcase *c = NULL;
+	char *out = NULL, *why = NULL;
+	vstatus rc;
+
+	if ((rc = open_store(cfg, false, &st)) != VS_OK)
+		return rc;
+	if (st == NULL || (rc = case_store_get(st, tag, &c)) == VS_NOT_FOUND) {
+		vsay("no case %s", tag);
+		rc = VS_NOT_FOUND;
+		goto done;
+	}
+	if (rc != VS_OK)
+		goto done;
+	if (strcmp(format, "cve") == 0) {
+		GString *all = g_string_new(NULL);
+		unsigned int i, n = 0;
+		for (i = 0; i < c->vulns->len && rc == VS_OK; i++) {
+			const vuln_rec *u = g_ptr_array_index(c->vulns, i);
+			if (u->cve[0] == '\0')
+				continue;
+			g_free(out);
+			out = NULL;
+			rc = publication_export(cfg, c, u->cve, now, &out, &why);
+			if (rc == VS_OK)
+				g_string_append_printf(all, "%s%s", n++ ? ",\n" : "", out);
+		}
+		if (rc == VS_OK && n == 0) {
+			why = g_strdup("the case has no CVE");
+			rc = VS_NOT_FOUND;
+		}
+		if (rc == VS_OK)
+			printf(n > 1 ? "[\n%s\n]\n" : "%s\n", all->str);
+		g_string_free(all, TRUE);
+	} else {
+		rc = publication_export(cfg, c, format, now, &out, &why);
+		if (rc == VS_OK)
+			printf("%s%s", out, out[0] && out[strlen(out) - 1] == '\n' ? "" : "\n");
+	}
+	if (rc != VS_OK && why)
+		vsay("case export %s: %s", tag, why);
+done:
+	g_free(out);
+	g_free(why);
+	vcase_free(c);
+	if (st)
+		store_close(st);
+	return rc;
+}
+
+static bool
+collect_case_json(vcase *c, void *data)
+{
+	JsonNode *n = vcase_to_json(c);
+
+	g_ptr_array_add(data, json_object_ref(json_node_get_object(n)));
+	json_node_unref(n);
+	return true;
+}
+
+vstatus
+cli_stats(const vconfig *cfg, GDateTime *now, int argc, char **argv)
+{
+	GPtrArray *cases = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	store_t *st = NULL;
+	JsonNode *stats;
+	bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	vstatus rc;
+
+	if (argc > 1 || (argc == 1 && !json)) {
+		vsay("usage: vultures stats [--json]");
+		g_ptr_array_unref(cases);
+		return VS_USAGE;
+	}
+	if ((rc = open_store(cfg, false, &st)) != VS_OK) {
+		g_ptr_array_unref(cases);
+		return rc;
+	}
+	if (st)
+		rc = case_store_each(st, collect_case_json, cases);
+	if (rc == VS_OK) {
+		stats = stats_compute(cases, now);
+		if (json) {
+			print_json(stats);
+		} else {
+			char *text = stats_format(stats);
+			fputs(text, stdout);
+			g_free(text);
+		}
+		json_node_unref(stats);
+	}
+	if (st)
+		store_close(st);
+	g_ptr_array_unref(cases);
+	return rc;
+}
+
 vstatus
 cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv)
 {
 	bool json = false;
-	const char *state = NULL, *tag = NULL;
+	const char *state = NULL, *tag = NULL, *format = NULL;
 	int i;
 
-	(void)now;
 	if (argc < 1) {
 		vsay("usage: vultures case list [--state STATE] [--json] | case show TAG [--json]");
 		return VS_USAGE;
@@ -164,6 +268,8 @@ cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv)
 			json = true;
 		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
 			state = argv[++i];
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
 		else if (argv[i][0] != '-' && tag == NULL)
 			tag = argv[i];
 		else {
@@ -175,11 +281,10 @@ cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv)
 		return case_list(cfg, state, json);
 	if (strcmp(argv[0], "show") == 0 && tag != NULL && state == NULL)
 		return case_show(cfg, tag, json);
-	if (strcmp(argv[0], "export") == 0) {
-		vsay("case export is not available yet in this version");
-		return VS_USAGE;
-	}
-	vsay("usage: vultures case list [--state STATE] [--json] | case show TAG [--json]");
+	if (strcmp(argv[0], "export") == 0 && tag != NULL && format != NULL)
+		return case_export(cfg, now, tag, format);
+	vsay("usage: vultures case list [--state STATE] [--json] | case show TAG [--json] | "
+	     "case export TAG --format advisory|csaf|cve");
 	return VS_USAGE;
 }
 

@@ -12,6 +12,7 @@
 
 vstatus cli_case(const vconfig *cfg, GDateTime *now, int argc, char **argv);
 vstatus cli_flush(const vconfig *cfg, GDateTime *now);
+vstatus cli_stats(const vconfig *cfg, GDateTime *now, int argc, char **argv);
 /* What waits for an operator: quarantine, operator queue, unanswered
  * automatic mail without a case, outgoing mail held. */
 vstatus cli_queue(const vconfig *cfg, int argc, char **argv);

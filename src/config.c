@@ -120,6 +120,7 @@ party_free(gpointer p)
 	g_free(party->fingerprint);
 	g_ptr_array_unref(party->addresses);
 	g_free(party->language);
+	g_free(party->timezone);
 	g_free(party);
 }
 
@@ -141,6 +142,9 @@ config_free(vconfig *cfg)
 	if (cfg->tz)
 		g_time_zone_unref(cfg->tz);
 	g_free(cfg->language);
+	g_free(cfg->japanese_charset);
+	g_free(cfg->publisher_namespace);
+	g_free(cfg->cna_org_id);
 	g_free(cfg->delivery.method);
 	g_free(cfg->delivery.maildir);
 	g_free(cfg->delivery.sendmail);
@@ -216,6 +220,15 @@ party_from_section(cfg_t *sec, party_kind kind, const vconfig *cfg, GString *err
 	lang = cfg_getstr(sec, "language");
 	p->language = g_strdup(lang && *lang ? lang : cfg->language);
 	p->single_vendor = cfg_getbool(sec, "single_vendor");
+	p->timezone = g_strdup(cfg_getstr(sec, "timezone"));
+	if (p->timezone[0]) {
+		GTimeZone *tz = g_time_zone_new_identifier(p->timezone);
+		if (tz == NULL)
+			g_string_append_printf(errs, "%s \"%s\": timezone \"%s\" is not a zone name such as Asia/Tokyo\n",
+					       cfg_name(sec), p->id, p->timezone);
+		else
+			g_time_zone_unref(tz);
+	}
 	if (!fingerprint_ok(p->fingerprint))
 		g_string_append_printf(errs, "%s \"%s\": fingerprint must be 40 (or 64) hex digits, the primary key's full fingerprint\n",
 				       cfg_name(sec), p->id);
@@ -240,6 +253,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 		CFG_STR_LIST("address", NULL, CFGF_NONE),
 		CFG_STR("language", "", CFGF_NONE),
 		CFG_BOOL("single_vendor", cfg_false, CFGF_NONE),
+		CFG_STR("timezone", "", CFGF_NONE),
 		CFG_END()
 	};
 	cfg_opt_t delivery_opts[] = {
@@ -272,6 +286,9 @@ config_load(const char *path, vconfig **out, char **error_out)
 		CFG_STR("timezone", "Asia/Tokyo", CFGF_NONE),
 		CFG_STR("language", "ja", CFGF_NONE),
 		CFG_BOOL("paranoid_sync", cfg_false, CFGF_NONE),
+		CFG_STR("japanese_charset", "iso-2022-jp", CFGF_NONE),
+		CFG_STR("publisher_namespace", "", CFGF_NONE),
+		CFG_STR("cna_org_id", "00000000-0000-4000-8000-000000000000", CFGF_NONE),
 		CFG_SEC("delivery", delivery_opts, CFGF_NONE),
 		CFG_SEC("limits", limits_opts, CFGF_NONE),
 		CFG_SEC("coordinator", party_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -328,6 +345,13 @@ config_load(const char *path, vconfig **out, char **error_out)
 	cfg->timezone = g_strdup(cfg_getstr(c, "timezone"));
 	cfg->language = g_strdup(cfg_getstr(c, "language"));
 	cfg->paranoid_sync = cfg_getbool(c, "paranoid_sync");
+	cfg->japanese_charset = g_ascii_strdown(cfg_getstr(c, "japanese_charset"), -1);
+	if (strcmp(cfg->japanese_charset, "iso-2022-jp") != 0 && strcmp(cfg->japanese_charset, "utf-8") != 0)
+		g_string_append_printf(errs, "%s: japanese_charset must be \"iso-2022-jp\" or \"utf-8\"\n", path);
+	p = cfg_getstr(c, "publisher_namespace");
+	cfg->publisher_namespace = (p && *p) ? g_strdup(p)
+		: g_strdup_printf("https://%s", strchr(cfg->address, '@') ? strchr(cfg->address, '@') + 1 : "localhost");
+	cfg->cna_org_id = g_ascii_strdown(cfg_getstr(c, "cna_org_id"), -1);
 	d = cfg_getsec(c, "delivery");
 	cfg->delivery.method = g_strdup(cfg_getstr(d, "method"));
 	p = cfg_getstr(d, "maildir");
@@ -467,14 +491,22 @@ rules_load_file(const char *path, rules_table *t, GString *errs)
 		CFG_STR("template", NULL, CFGF_NONE),
 		CFG_STR("to", NULL, CFGF_NONE),
 		CFG_BOOL("sensitive", cfg_false, CFGF_NONE),
+		CFG_STR("when", NULL, CFGF_NONE),
+		CFG_STR("attach", NULL, CFGF_NONE),
+		CFG_STR("if", NULL, CFGF_NONE),
 		CFG_END()
 	};
 	cfg_opt_t transition_opts[] = {
 		CFG_STR_LIST("from", NULL, CFGF_NONE),
 		CFG_STR_LIST("except", NULL, CFGF_NONE),
-		CFG_STR("role", NULL, CFGF_NONE),
+		CFG_STR_LIST("role", NULL, CFGF_NONE),
 		CFG_STR("command", NULL, CFGF_NONE),
+		CFG_STR("timer", NULL, CFGF_NONE),
+		CFG_STR("after", "0", CFGF_NONE),
+		CFG_STR_LIST("vendor_states", NULL, CFGF_NONE),
 		CFG_STR("to", NULL, CFGF_NONE),
+		CFG_STR("to_if", NULL, CFGF_NONE),
+		CFG_STR("else", NULL, CFGF_NONE),
 		CFG_STR_LIST("guard", NULL, CFGF_NONE),
 		CFG_STR_LIST("action", NULL, CFGF_NONE),
 		CFG_SEC("notify", notify_opts, CFGF_MULTI),
@@ -486,6 +518,9 @@ rules_load_file(const char *path, rules_table *t, GString *errs)
 		CFG_STR_LIST("states", NULL, CFGF_NONE),
 		CFG_STR_LIST("terminal", NULL, CFGF_NONE),
 		CFG_STR_LIST("aliases", NULL, CFGF_NONE),
+		CFG_STR("default_embargo", NULL, CFGF_NONE),
+		CFG_STR("public_offset", NULL, CFGF_NONE),
+		CFG_STR("expedite_delay", NULL, CFGF_NONE),
 		CFG_SEC("transition", transition_opts, CFGF_MULTI),
 		CFG_END()
 	};
@@ -512,6 +547,14 @@ rules_load_file(const char *path, rules_table *t, GString *errs)
 		g_free(t->file);
 		t->file = g_strdup(path);
 	}
+	{
+		static const char *names[] = { "default_embargo", "public_offset", "expedite_delay" };
+		gint64 *fields[] = { &t->default_embargo, &t->public_offset, &t->expedite_delay };
+		for (i = 0; i < G_N_ELEMENTS(names); i++)
+			if (cfg_getstr(c, names[i]) && !rules_parse_duration(cfg_getstr(c, names[i]), fields[i]))
+				g_string_append_printf(errs, "%s: %s = \"%s\": not a duration such as 45d or 2h\n",
+						       path, names[i], cfg_getstr(c, names[i]));
+	}
 	for (i = 0; i < cfg_size(c, "states"); i++)
 		g_ptr_array_add(t->states, g_strdup(cfg_getnstr(c, "states", i)));
 	for (i = 0; i < cfg_size(c, "terminal"); i++)
@@ -533,17 +576,29 @@ rules_load_file(const char *path, rules_table *t, GString *errs)
 		r->guards = rules_strlist(s, "guard");
 		g_ptr_array_unref(r->actions);
 		r->actions = rules_strlist(s, "action");
-		r->role = g_strdup(cfg_getstr(s, "role"));
+		g_ptr_array_unref(r->roles);
+		r->roles = rules_strlist(s, "role");
+		g_ptr_array_unref(r->vendor_states);
+		r->vendor_states = rules_strlist(s, "vendor_states");
 		r->command = g_strdup(cfg_getstr(s, "command"));
+		r->timer = g_strdup(cfg_getstr(s, "timer"));
 		r->to = g_strdup(cfg_getstr(s, "to"));
+		r->to_if = g_strdup(cfg_getstr(s, "to_if"));
+		r->otherwise = g_strdup(cfg_getstr(s, "else"));
 		r->file = g_strdup(path);
 		r->line = atoi(cfg_getstr(s, "_line"));
+		if (!rules_parse_duration(cfg_getstr(s, "after"), &r->after))
+			g_string_append_printf(errs, "%s:%d: after = \"%s\": not a duration such as 7d, -6d or 2h\n",
+					       path, r->line, cfg_getstr(s, "after"));
 		for (j = 0; j < cfg_size(s, "notify"); j++) {
 			cfg_t *n = cfg_getnsec(s, "notify", j);
 			rule_notify *rn = g_new0(rule_notify, 1);
 			rn->template_name = g_strdup(cfg_getstr(n, "template"));
 			rn->to = g_strdup(cfg_getstr(n, "to"));
 			rn->sensitive = cfg_getbool(n, "sensitive");
+			rn->when = g_strdup(cfg_getstr(n, "when"));
+			rn->attach = g_strdup(cfg_getstr(n, "attach"));
+			rn->only_if = g_strdup(cfg_getstr(n, "if"));
 			g_ptr_array_add(r->notify, rn);
 		}
 		g_ptr_array_add(t->transitions, r);

@@ -19,6 +19,7 @@ typedef struct {
 	GPtrArray *addresses;  /* char *, lower-cased */
 	char *language;
 	bool single_vendor;
+	char *timezone;        /* its zone for the local times in mail, "" = the centre's */
 } party_conf;
 
 typedef struct {
@@ -35,6 +36,9 @@ typedef struct {
 	GTimeZone *tz;          /* timezone, parsed once */
 	char *language;
 	bool paranoid_sync;
+	char *japanese_charset;    /* iso-2022-jp (default) or utf-8, for Japanese mail */
+	char *publisher_namespace; /* CSAF publisher namespace, default https://<address domain> */
+	char *cna_org_id;          /* CVE records' orgId */
 	struct {
 		char *method;
 		char *maildir;

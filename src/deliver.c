@@ -20,6 +20,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "publish.h"
 #include "render.h"
 #include "unwrap.h"
 #include "util.h"
@@ -215,9 +216,10 @@ address_domain(const char *addr)
 	return at ? at + 1 : "localhost";
 }
 
-/* Every coordinator gets NAME (a notice without case content). */
+/* Every coordinator gets NAME. */
 static void
-notify_coordinators(msgctx *ctx, const char *template_name, const char *text, bool sensitive)
+notify_coordinators_at(msgctx *ctx, const char *template_name, const char *text, bool sensitive,
+		       const char *when, const char *attach)
 {
 	unsigned int i;
 
@@ -231,9 +233,54 @@ notify_coordinators(msgctx *ctx, const char *template_name, const char *text, bo
 		r->party = g_strdup_printf("coordinator:%s", p->id);
 		r->sensitive = sensitive;
 		r->text = text ? g_strdup(text) : NULL;
+		r->when = when ? g_strdup(when) : NULL;
+		r->attach = attach ? g_strdup(attach) : NULL;
+		r->timezone = g_strdup(p->timezone);
 		g_free(r->in_reply_to);
 		r->in_reply_to = g_strdup("");
 	}
+}
+
+static void
+notify_coordinators(msgctx *ctx, const char *template_name, const char *text, bool sensitive)
+{
+	notify_coordinators_at(ctx, template_name, text, sensitive, NULL, NULL);
+}
+
+/* "2026-12-07 13:00 JST (UTC+09:00)" of ISO in zone TZ. */
+static char *
+time_in_zone(const char *iso, GTimeZone *tz)
+{
+	GDateTime *t = util_parse_time(iso), *l;
+	char *s;
+
+	if (t == NULL)
+		return g_strdup(iso ? iso : "");
+	l = g_date_time_to_timezone(t, tz);
+	s = g_date_time_format(l, "%Y-%m-%d %H:%M %Z (UTC%:z)");
+	g_date_time_unref(l);
+	g_date_time_unref(t);
+	return s;
+}
+
+/* Case content for {{text}}: the report, or the recipient's compartment of
+ * the advisory draft. Only ever put in mail marked sensitive. */
+static vstatus
+attachment_text(msgctx *ctx, store_t *st, const reply_request *r, char **out)
+{
+	*out = NULL;
+	if (strcmp(r->attach, "report") == 0) {
+		char *key = g_strconcat("report/", ctx->case_tag, NULL);
+		vstatus rc = store_get(st, key, out, NULL);
+		g_free(key);
+		if (rc == VS_NOT_FOUND) {
+			*out = g_strdup("");
+			rc = VS_OK;
+		}
+		return rc;
+	}
+	*out = publication_draft(ctx->cfg, ctx->vcase, r->party, r->language, ctx->now);
+	return VS_OK;
 }
 
 /* Render, wrap and queue every reply the decision asked for. A recipient
@@ -263,9 +310,26 @@ queue_replies(msgctx *ctx, store_t *st)
 		const char *fpr = NULL, *unusable = "no key is pinned";
 		outbox_new_mail m;
 
+		char *when = NULL, *when_local = NULL, *attached = NULL;
+
 		memset(&m, 0, sizeof(m));
-		g_hash_table_insert(vars, (gpointer)"text", r->text ? r->text : (char *)"");
+		if (r->attach && r->sensitive && (rc = attachment_text(ctx, st, r, &attached)) != VS_OK)
+			break;
+		g_hash_table_insert(vars, (gpointer)"text", attached ? attached : r->text ? r->text : (char *)"");
+		if (r->when) {
+			GTimeZone *ptz = r->timezone && *r->timezone ? g_time_zone_new_identifier(r->timezone) : NULL;
+			when = time_in_zone(r->when, cfg->tz);
+			when_local = time_in_zone(r->when, ptz ? ptz : cfg->tz);
+			if (ptz)
+				g_time_zone_unref(ptz);
+		}
+		g_hash_table_insert(vars, (gpointer)"when", when ? when : (char *)"");
+		g_hash_table_insert(vars, (gpointer)"when_local", when_local ? when_local : (char *)"");
 		rc = render_template(cfg, r->language, r->template_name, vars, &t, &why);
+		g_hash_table_remove(vars, "text");
+		g_free(attached);
+		g_free(when);
+		g_free(when_local);
 		if (rc != VS_OK) {
 			log_err("template: %s", why);
 			g_free(why);
@@ -402,16 +466,27 @@ fill_log_entry(const msgctx *ctx, log_entry *e, const char *party, const char *e
 	e->event = g_strdup(event);
 }
 
-/* The registered address and language of PARTY of case C. */
+/* The registered address, language and zone of PARTY of case C: a
+ * vendor's come from its record in the case, then the directory. */
 static bool
-party_address(const vconfig *cfg, const vcase *c, const char *party, const char **addr, const char **lang)
+party_contact(const vconfig *cfg, const vcase *c, const char *party, const char **addr, const char **lang,
+	      const char **tz)
 {
 	unsigned int i;
+	const vendor_rec *v;
 
+	*tz = "";
 	if (strcmp(party, "reporter") == 0) {
 		*addr = c->reporter_address;
 		*lang = c->reporter_language[0] ? c->reporter_language : cfg->language;
 		return c->reporter_address[0] != '\0';
+	}
+	if (c && g_str_has_prefix(party, "vendor:") && (v = vcase_vendor(c, party + 7)) != NULL &&
+	    v->address[0]) {
+		*addr = v->address;
+		*lang = v->language[0] ? v->language : cfg->language;
+		*tz = v->timezone;
+		return true;
 	}
 	for (i = 0; i < cfg->parties->len; i++) {
 		const party_conf *p = g_ptr_array_index(cfg->parties, i);
@@ -420,25 +495,64 @@ party_address(const vconfig *cfg, const vcase *c, const char *party, const char 
 		if (g_str_has_prefix(party, kind) && strcmp(party + strlen(kind), p->id) == 0) {
 			*addr = g_ptr_array_index(p->addresses, 0);
 			*lang = p->language;
+			*tz = p->timezone;
 			return true;
 		}
 	}
 	return false;
 }
 
+static bool
+party_address(const vconfig *cfg, const vcase *c, const char *party, const char **addr, const char **lang)
+{
+	const char *tz;
+
+	return party_contact(cfg, c, party, addr, lang, &tz);
+}
+
 static reply_request *
 reply_to_party(msgctx *ctx, const char *party, const char *template_name, bool sensitive, const char *text)
 {
-	const char *addr = NULL, *lang = NULL;
+	const char *addr = NULL, *lang = NULL, *tz = NULL;
 	reply_request *r;
 
-	if (!party_address(ctx->cfg, ctx->vcase, party, &addr, &lang))
+	if (!party_contact(ctx->cfg, ctx->vcase, party, &addr, &lang, &tz))
 		return NULL;
 	r = msgctx_add_reply(ctx, addr, template_name, lang);
 	r->party = g_strdup(party);
 	r->sensitive = sensitive;
 	r->text = text ? g_strdup(text) : NULL;
+	r->timezone = g_strdup(tz);
 	return r;
+}
+
+/* The mail a workflow step asked for; "coordinators" is every one of them. */
+static void
+deliver_queue_actions(msgctx *ctx, GPtrArray *actions)
+{
+	unsigned int i;
+
+	for (i = 0; i < actions->len; i++) {
+		wf_action *a = g_ptr_array_index(actions, i);
+		reply_request *r;
+
+		if (strcmp(a->to, "coordinators") == 0) {
+			notify_coordinators_at(ctx, a->template_name, a->text, a->sensitive, a->when, a->attach);
+			continue;
+		}
+		r = reply_to_party(ctx, a->to, a->template_name, a->sensitive, a->text);
+		if (r == NULL) {
+			log_warn("%s for %s: no address known, not sent", a->template_name, a->to);
+			continue;
+		}
+		r->when = a->when ? g_strdup(a->when) : NULL;
+		r->attach = a->attach ? g_strdup(a->attach) : NULL;
+		/* Mail of the robot's own starts a thread; it answers nothing. */
+		if (!ctx->message_id || strcmp(a->to, "coordinators") == 0) {
+			g_free(r->in_reply_to);
+			r->in_reply_to = g_strdup("");
+		}
+	}
 }
 
 /* Pin-Key names a key: it must be in the keyring, or attached to this very
@@ -478,6 +592,27 @@ done:
 	g_free(fpr);
 	g_free(primary);
 	return problem;
+}
+
+/* Aliases a command added become tags of the case, unless another case
+ * holds them already. */
+static vstatus
+index_new_aliases(msgctx *ctx, store_t *st)
+{
+	unsigned int i;
+	vstatus rc = VS_OK;
+
+	for (i = 0; i < ctx->vcase->aliases->len && rc == VS_OK; i++) {
+		const char *alias = g_ptr_array_index(ctx->vcase->aliases, i);
+		char *holder = NULL;
+		rc = alias_index_get(st, alias, &holder);
+		if (rc == VS_NOT_FOUND)
+			rc = alias_index_put(st, alias, ctx->case_tag);
+		else if (rc == VS_OK && strcmp(holder, ctx->case_tag) != 0)
+			log_warn("alias %s already belongs to %s", alias, holder);
+		g_free(holder);
+	}
+	return rc;
 }
 
 /* A mail for an existing case: authenticate, then run its commands. */
@@ -533,7 +668,10 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 				g_string_append_printf(summary, "%s: refused: %s\n", command_name(cmd->kind), problem);
 				continue;
 			}
-			next = workflow_apply(ctx->vcase, v->role, cmd, ctx->now, actions, &o);
+			{
+				wf_actor who = { v->role, v->party, ctx->now, ctx->cfg };
+				next = workflow_apply(ctx->vcase, &who, cmd, actions, &o);
+			}
 			vcase_free(ctx->vcase);
 			ctx->vcase = next;
 			if (o.result == WF_APPLIED) {
@@ -564,15 +702,9 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 			if (rc != VS_OK)
 				goto done;
 		}
-		for (i = 0; i < actions->len; i++) {
-			wf_action *a = g_ptr_array_index(actions, i);
-			if (strcmp(a->to, "coordinators") == 0)
-				notify_coordinators(ctx, a->template_name, a->text, a->sensitive);
-			else if (strcmp(a->to, "reporter") == 0)
-				reply_to_party(ctx, "reporter", a->template_name, a->sensitive, a->text);
-			else
-				reply_to_party(ctx, v->party, a->template_name, a->sensitive, a->text);
-		}
+		deliver_queue_actions(ctx, actions);
+		if ((rc = index_new_aliases(ctx, st)) != VS_OK)
+			goto done;
 		/* The sender hears what became of each command (no content). */
 		reply_to_party(ctx, v->party, "commands", false, summary->str);
 		*outcome_out = g_strdup_printf("%s; %u mail(s) queued", applied ? "applied" : "nothing applied",
@@ -726,6 +858,14 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		}
 		if ((rc = pin_reporter_key(ctx)) != VS_OK)
 			break;
+		{
+			/* The report, as the vendors will get it once keyed. */
+			char *rkey = g_strconcat("report/", ctx->case_tag, NULL);
+			rc = store_put_str(st, rkey, ctx->crypto.content_text ? ctx->crypto.content_text : "");
+			g_free(rkey);
+			if (rc != VS_OK)
+				break;
+		}
 		party = g_strdup("reporter");
 		fill_log_entry(ctx, &e, party, "report");
 		g_free(e.fingerprint);
@@ -823,6 +963,31 @@ done:
 	return rc;
 }
 
+vstatus
+deliver_queue_mail(msgctx *ctx, store_t *st, GPtrArray *actions)
+{
+	deliver_queue_actions(ctx, actions);
+	return ctx->replies->len ? queue_replies(ctx, st) : VS_OK;
+}
+
+/* After the commit: the outputs of a publication that happened now, then
+ * this delivery's mail (a failed send stays queued for `flush`). */
+void
+deliver_after_commit(msgctx *ctx, store_t *st, bool send_now)
+{
+	flush_counts counts;
+
+	if (ctx->vcase && ctx->vcase->published[0] && strcmp(ctx->vcase->published, ctx->now_text) == 0 &&
+	    publication_write(ctx->cfg, ctx->vcase, ctx->now) != VS_OK)
+		log_err("publication outputs not written; `vultures case export` makes them again");
+	if (send_now && ctx->outbox_ids->len) {
+		vstatus frc = outbox_flush(st, ctx->cfg, ctx->outbox_ids, ctx->now, &counts);
+		if (frc != VS_OK)
+			log_warn("outbox bookkeeping failed (%s); flush will retry",
+				 status_to_string(frc));
+	}
+}
+
 /* Everything after the spool copy exists; safe to run again on the same
  * message at any point (the seen index makes the second run a no-op). */
 static vstatus
@@ -872,12 +1037,7 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 		}
 	}
 	/* The mail is committed; a failed send stays queued for `flush`. */
-	if (send_now && ctx->outbox_ids->len) {
-		vstatus frc = outbox_flush(st, ctx->cfg, ctx->outbox_ids, ctx->now, &counts);
-		if (frc != VS_OK)
-			log_warn("outbox bookkeeping failed (%s); flush will retry",
-				 status_to_string(frc));
-	}
+	deliver_after_commit(ctx, st, send_now);
 done:
 	g_free(key);
 	g_free(prev);

@@ -5,6 +5,7 @@
 #define VULTURES_DELIVER_H
 
 #include "config.h"
+#include "msgctx.h"
 #include "status.h"
 #include "store.h"
 
@@ -15,5 +16,10 @@ vstatus deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipien
 vstatus deliver_recover_spool(const vconfig *cfg, store_t *st, GDateTime *now, int min_age,
 			      int *count_out);
 char *deliver_store_path(const vconfig *cfg);
+/* For other drivers of the workflow (tick): queue the mail ACTIONS ask for
+ * ctx->vcase inside the open transaction; after the commit, write any
+ * publication outputs and send. */
+vstatus deliver_queue_mail(msgctx *ctx, store_t *st, GPtrArray *actions);
+void deliver_after_commit(msgctx *ctx, store_t *st, bool send_now);
 
 #endif

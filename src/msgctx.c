@@ -31,6 +31,9 @@ reply_request_free(reply_request *r)
 	g_free(r->in_reply_to);
 	g_free(r->party);
 	g_free(r->text);
+	g_free(r->when);
+	g_free(r->timezone);
+	g_free(r->attach);
 	g_free(r);
 }
 

@@ -67,6 +67,9 @@ typedef struct {
 	char *party;           /* whose pinned key encrypts it: "reporter", "coordinator:x", ... */
 	bool sensitive;        /* carries case content: encrypted or held, never clear */
 	char *text;            /* {{text}} of the template, or NULL */
+	char *when;            /* ISO time shown as {{when}} (centre) and {{when_local}} (recipient), or NULL */
+	char *timezone;        /* the recipient's zone, "" = the centre's */
+	char *attach;          /* NULL, "report" or "draft": case content put in {{text}} */
 } reply_request;
 
 typedef struct {

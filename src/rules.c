@@ -16,6 +16,10 @@ rules_table_new(void)
 	t->terminal = g_ptr_array_new_with_free_func(g_free);
 	t->transitions = g_ptr_array_new();
 	t->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	/* Defaults of DESIGN §6, when the rules do not say. */
+	t->default_embargo = 45 * 86400;
+	t->public_offset = 2 * 3600;
+	t->expedite_delay = 0;
 	return t;
 }
 
@@ -26,6 +30,9 @@ rule_notify_free(gpointer p)
 
 	g_free(n->template_name);
 	g_free(n->to);
+	g_free(n->when);
+	g_free(n->attach);
+	g_free(n->only_if);
 	g_free(n);
 }
 
@@ -36,6 +43,8 @@ rule_transition_new(void)
 
 	r->from = g_ptr_array_new_with_free_func(g_free);
 	r->except = g_ptr_array_new_with_free_func(g_free);
+	r->roles = g_ptr_array_new_with_free_func(g_free);
+	r->vendor_states = g_ptr_array_new_with_free_func(g_free);
 	r->guards = g_ptr_array_new_with_free_func(g_free);
 	r->actions = g_ptr_array_new_with_free_func(g_free);
 	r->notify = g_ptr_array_new_with_free_func(rule_notify_free);
@@ -47,9 +56,13 @@ rule_transition_free(rule_transition *r)
 {
 	g_ptr_array_unref(r->from);
 	g_ptr_array_unref(r->except);
-	g_free(r->role);
+	g_ptr_array_unref(r->roles);
+	g_ptr_array_unref(r->vendor_states);
 	g_free(r->command);
+	g_free(r->timer);
 	g_free(r->to);
+	g_free(r->to_if);
+	g_free(r->otherwise);
 	g_ptr_array_unref(r->guards);
 	g_ptr_array_unref(r->actions);
 	g_ptr_array_unref(r->notify);
@@ -139,13 +152,28 @@ rules_check(const rules_table *t)
 		GPtrArray *lists[2] = { r->from, r->except };
 		int l;
 
-		if (r->command == NULL || command_lookup(r->command) == CMD_UNKNOWN)
+		if (r->timer) {
+			if (r->command || r->roles->len)
+				g_string_append_printf(e, "%s:%d: a timer has no command and no role\n", r->file, r->line);
+			if (!workflow_timer_known(r->timer))
+				g_string_append_printf(e, "%s:%d: unknown timer \"%s\"\n", r->file, r->line, r->timer);
+		} else if (r->command == NULL || command_lookup(r->command) == CMD_UNKNOWN) {
 			g_string_append_printf(e, "%s:%d: unknown command \"%s\"\n", r->file, r->line,
 					       r->command ? r->command : "");
-		if (r->role == NULL || (strcmp(r->role, "coordinator") != 0 && strcmp(r->role, "reporter") != 0 &&
-					strcmp(r->role, "vendor") != 0 && strcmp(r->role, "peer") != 0))
-			g_string_append_printf(e, "%s:%d: unknown role \"%s\" (coordinator, reporter, vendor, peer)\n",
-					       r->file, r->line, r->role ? r->role : "");
+		}
+		if (r->timer == NULL && r->roles->len == 0)
+			g_string_append_printf(e, "%s:%d: transition without role\n", r->file, r->line);
+		for (j = 0; j < r->roles->len; j++) {
+			const char *role = g_ptr_array_index(r->roles, j);
+			if (strcmp(role, "coordinator") != 0 && strcmp(role, "reporter") != 0 &&
+			    strcmp(role, "vendor") != 0 && strcmp(role, "peer") != 0)
+				g_string_append_printf(e, "%s:%d: unknown role \"%s\" (coordinator, reporter, vendor, peer)\n",
+						       r->file, r->line, role);
+		}
+		if (r->to_if && !workflow_condition_known(r->to_if))
+			g_string_append_printf(e, "%s:%d: unknown condition \"%s\"\n", r->file, r->line, r->to_if);
+		if (r->otherwise && !rules_is_state(t, r->otherwise))
+			g_string_append_printf(e, "%s:%d: unknown state \"%s\"\n", r->file, r->line, r->otherwise);
 		if (r->from->len == 0)
 			g_string_append_printf(e, "%s:%d: transition without from\n", r->file, r->line);
 		for (l = 0; l < 2; l++)
@@ -166,10 +194,20 @@ rules_check(const rules_table *t)
 						       (char *)g_ptr_array_index(r->actions, j));
 		for (j = 0; j < r->notify->len; j++) {
 			rule_notify *n = g_ptr_array_index(r->notify, j);
-			if (n->to == NULL || (strcmp(n->to, "reporter") != 0 && strcmp(n->to, "coordinators") != 0 &&
-					      strcmp(n->to, "sender") != 0))
-				g_string_append_printf(e, "%s:%d: notify to \"%s\": use reporter, coordinators or sender\n",
-						       r->file, r->line, n->to ? n->to : "");
+			if (!workflow_recipient_known(n->to))
+				g_string_append_printf(e, "%s:%d: notify to \"%s\": use reporter, coordinators, sender, "
+						       "vendor, vendors, peers or parties\n", r->file, r->line, n->to ? n->to : "");
+			if (n->when && !workflow_time_known(n->when))
+				g_string_append_printf(e, "%s:%d: notify when \"%s\": use proposal, vendor_time, "
+						       "public_time or target\n", r->file, r->line, n->when);
+			if (n->attach && strcmp(n->attach, "report") != 0 && strcmp(n->attach, "draft") != 0)
+				g_string_append_printf(e, "%s:%d: notify attach \"%s\": use report or draft\n",
+						       r->file, r->line, n->attach);
+			if (n->only_if && !workflow_condition_known(n->only_if))
+				g_string_append_printf(e, "%s:%d: unknown condition \"%s\"\n", r->file, r->line, n->only_if);
+			if (n->attach && !n->sensitive)
+				g_string_append_printf(e, "%s:%d: a notify that attaches case content must be sensitive\n",
+						       r->file, r->line);
 			if (n->template_name == NULL || n->template_name[0] == '\0')
 				g_string_append_printf(e, "%s:%d: notify without a template\n", r->file, r->line);
 		}
@@ -184,11 +222,14 @@ rules_check(const rules_table *t)
 		const char *state = g_queue_pop_head(&todo);
 		for (i = 0; i < t->transitions->len; i++) {
 			rule_transition *r = g_ptr_array_index(t->transitions, i);
-			if (r->to && applies_in(t, r, state) && !g_hash_table_contains(seen, r->to) &&
-			    rules_is_state(t, r->to)) {
-				g_hash_table_add(seen, r->to);
-				g_queue_push_tail(&todo, r->to);
-			}
+			const char *next[2] = { r->to, r->otherwise };
+			int k;
+			for (k = 0; k < 2; k++)
+				if (next[k] && applies_in(t, r, state) && !g_hash_table_contains(seen, next[k]) &&
+				    rules_is_state(t, next[k])) {
+					g_hash_table_add(seen, (gpointer)next[k]);
+					g_queue_push_tail(&todo, (gpointer)next[k]);
+				}
 		}
 	}
 	for (i = 0; i < t->states->len; i++) {
@@ -203,7 +244,8 @@ rules_check(const rules_table *t)
 			rule_transition *r = g_ptr_array_index(t->transitions, j);
 			if (!applies_in(t, r, state))
 				continue;
-			if ((r->to && strcmp(r->to, state) != 0) || in_list(r->actions, "restore_state"))
+			if ((r->to && strcmp(r->to, state) != 0) || (r->otherwise && strcmp(r->otherwise, state) != 0) ||
+			    in_list(r->actions, "restore_state"))
 				exit = true;
 		}
 		if (!exit)
@@ -211,4 +253,29 @@ rules_check(const rules_table *t)
 	}
 	g_hash_table_unref(seen);
 	return g_string_free(e, FALSE);
+}
+
+bool
+rules_parse_duration(const char *text, gint64 *seconds_out)
+{
+	char *end = NULL;
+	gint64 n;
+
+	if (text == NULL || *text == '\0')
+		return false;
+	n = g_ascii_strtoll(text, &end, 10);
+	if (end == text)
+		return false;
+	switch (*end) {
+	case '\0': if (n != 0) return false; break;
+	case 'd': n *= 86400; end++; break;
+	case 'h': n *= 3600; end++; break;
+	case 'm': n *= 60; end++; break;
+	case 's': end++; break;
+	default: return false;
+	}
+	if (*end != '\0')
+		return false;
+	*seconds_out = n;
+	return true;
 }

@@ -21,6 +21,7 @@
 #include "rules.h"
 #include "workflow.h"
 #include "store.h"
+#include "tick.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -31,6 +32,9 @@ static const char usage_text[] =
 	"  flush                        finish spooled work, send queued mail\n"
 	"  case list [--state S] [--json]\n"
 	"  case show TAG [--json]\n"
+	"  case export TAG --format advisory|advisory-ja|advisory-en|csaf|cve\n"
+	"  tick                         fire the due timers of every open case\n"
+	"  stats [--json]               figures over all cases\n"
 	"  check                        validate the configuration\n"
 	"  queue [--json]               what waits for an operator\n"
 	"\n"
@@ -172,8 +176,14 @@ main(int argc, char **argv)
 		rc = cli_queue(cfg, argc - i, argv + i);
 	else if (strcmp(verb, "case") == 0)
 		rc = cli_case(cfg, now, argc - i, argv + i);
-	else if (strcmp(verb, "tick") == 0 || strcmp(verb, "replay") == 0 ||
-		 strcmp(verb, "stats") == 0) {
+	else if (strcmp(verb, "stats") == 0)
+		rc = cli_stats(cfg, now, argc - i, argv + i);
+	else if (strcmp(verb, "tick") == 0 && i == argc) {
+		int fired = 0;
+		rc = tick_run(cfg, now, &fired);
+		if (rc == VS_OK)
+			printf("%d timer(s) fired\n", fired);
+	} else if (strcmp(verb, "replay") == 0) {
 		fprintf(stderr, "vultures: %s is not available yet in this version\n", verb);
 		rc = VS_USAGE;
 	} else {

@@ -8,16 +8,29 @@
 #include <glib.h>
 
 #include "casedb.h"
+#include "config.h"
 #include "commands.h"
 #include "rules.h"
 #include "trust.h"
 
+/* One mail to send. Every recipient is one party, so that each vendor's
+ * mail carries only its own compartment. */
 typedef struct {
 	char *template_name;
-	char *to;          /* "reporter", "coordinators" or "sender" */
+	char *to;          /* "reporter", "coordinators", "vendor:<id>", "peer:<id>", or the sender's party */
 	bool sensitive;    /* carries case content: never in clear text */
 	char *text;        /* the {{text}} of the template, or NULL */
+	char *when;        /* a time the mail shows in the recipient's zone, or NULL */
+	char *attach;      /* NULL, "report" or "draft" (the recipient's compartment of it) */
 } wf_action;
+
+/* Who acts, and when. */
+typedef struct {
+	role_kind role;
+	const char *party;     /* "coordinator:alice", "vendor:klab", "peer:ipa", "reporter" */
+	GDateTime *now;
+	const vconfig *cfg;    /* the vendor directory, for Add-Vendor; may be NULL */
+} wf_actor;
 
 typedef enum {
 	WF_APPLIED = 0,
@@ -38,11 +51,22 @@ bool workflow_state_is_terminal(const char *state);
 /* The C registry of names the rules may use. */
 bool workflow_guard_known(const char *name);
 bool workflow_action_known(const char *name);
+bool workflow_condition_known(const char *name);
+bool workflow_timer_known(const char *name);
+bool workflow_recipient_known(const char *name);
+bool workflow_time_known(const char *name);
 /* Apply CMD by ROLE to C. Returns the new case (a copy, even when nothing
  * changed) and appends wf_action * to ACTIONS. Pin-Key's fingerprint must
  * already be checked against the keyring by the caller. */
-vcase *workflow_apply(const vcase *c, role_kind role, const command *cmd, GDateTime *now,
+vcase *workflow_apply(const vcase *c, const wf_actor *who, const command *cmd,
 		      GPtrArray *actions, wf_outcome *out);
+/* Fire the timers of C that are due at NOW and have not fired (timers are
+ * derived from the record, so a second run at the same NOW does nothing).
+ * Appends a line per timer to FIRED. Returns the new case. */
+vcase *workflow_tick(const vcase *c, GDateTime *now, GPtrArray *actions, GString *fired);
+/* A time as commands write it: "2026-12-07 13:00 +09:00", "...T13:00:00Z",
+ * "2026-12-07 13:00 JST". A zone is mandatory. NULL when not such a time. */
+GDateTime *workflow_parse_time(const char *text);
 void wf_action_free(gpointer a);
 /* Split a Pin-Key value into a party and an upper-case fingerprint. */
 bool workflow_parse_pin(const char *value, char **party_out, char **fpr_out);

@@ -201,27 +201,61 @@ static const struct row {
 	{ "Pin-Key in closed", "closed", NULL, C, "Pin-Key", "reporter " FPR40,
 	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
 
-	/* Known to the parser, not in the rule table. */
-	{ "Status", "coordinating", NULL, V, "Status", "all fixed",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Propose-Date", "coordinating", NULL, C, "Propose-Date", "2026-12-07 13:00 +09:00",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Statement", "coordinating", NULL, V, "Statement", "We are affected.",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Add-Vendor", "vendor_contact", NULL, C, "Add-Vendor", "klab",
-	  WF_NOT_YET, "vendor_contact", NULL, "", NULL, NULL },
-	{ "Agree-Date", "coordinating", NULL, V, "Agree-Date", "",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Set-Date", "coordinating", NULL, C, "Set-Date", "2026-12-07 13:00 +09:00",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Publish-Now", "coordinating", NULL, C, "Publish-Now", "",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Embargo-Break", "coordinating", NULL, R, "Embargo-Break", "on a blog",
-	  WF_NOT_YET, "coordinating", NULL, "", NULL, NULL },
-	{ "Credit", "triage", NULL, R, "Credit", "anonymous",
-	  WF_NOT_YET, "triage", NULL, "", NULL, NULL },
+	/* Commands of a vendor not in the case: refused, whatever the value. */
+	{ "Status by a vendor not in the case", "coordinating", NULL, V, "Status", "all fixed",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Statement by a vendor not in the case", "coordinating", NULL, V, "Statement", "We are affected.",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Agree-Date by a vendor not in the case", "date_proposed", NULL, V, "Agree-Date", "",
+	  WF_NOT_ALLOWED, "date_proposed", NULL, "", NULL, NULL },
+	/* Role and state permissions of the later commands. */
+	{ "Propose-Date in triage", "triage", NULL, C, "Propose-Date", "2026-12-07 13:00 +09:00",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "reporter Propose-Date", "coordinating", NULL, R, "Propose-Date", "2026-12-07 13:00 +09:00",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "vendor Set-Date", "date_proposed", NULL, V, "Set-Date", "2026-12-07 13:00 +09:00",
+	  WF_NOT_ALLOWED, "date_proposed", NULL, "", NULL, NULL },
+	{ "vendor Add-Vendor", "vendor_contact", NULL, V, "Add-Vendor", "klab",
+	  WF_NOT_ALLOWED, "vendor_contact", NULL, "", NULL, NULL },
+	{ "reporter Publish-Now", "coordinating", NULL, R, "Publish-Now", "",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Publish-Now in triage", "triage", NULL, C, "Publish-Now", "",
+	  WF_NOT_ALLOWED, "triage", NULL, "", NULL, NULL },
+	{ "Credit after publication", "published", NULL, R, "Credit", "anonymous",
+	  WF_NOT_ALLOWED, "published", NULL, "", NULL, NULL },
 	{ "CVE in a terminal state", "closed", NULL, C, "CVE", "V1 CVE-2026-12345",
-	  WF_NOT_YET, "closed", NULL, "", NULL, NULL },
+	  WF_NOT_ALLOWED, "closed", NULL, "", NULL, NULL },
+	{ "vendor CVE", "coordinating", NULL, V, "CVE", "V1 CVE-2026-12345",
+	  WF_NOT_ALLOWED, "coordinating", NULL, "", NULL, NULL },
+	{ "Draft outside draft_review", "date_agreed", NULL, R, "Draft", "approve",
+	  WF_NOT_ALLOWED, "date_agreed", NULL, "", NULL, NULL },
+	{ "Agree-Date without a proposal", "date_proposed", NULL, P, "Agree-Date", "",
+	  WF_INVALID, "date_proposed", NULL, "", NULL, NULL },
+	/* Values of the later commands. */
+	{ "Credit", "triage", NULL, R, "Credit", "anonymous",
+	  WF_APPLIED, "triage", NULL, "credit>coordinators!", NULL, NULL },
+	{ "Embargo-Break reported by the reporter", "coordinating", NULL, R, "Embargo-Break", "on a blog",
+	  WF_APPLIED, "coordinating", NULL, "embargo-break-report>coordinators!", NULL, NULL },
+	{ "Propose-Date without a zone", "coordinating", NULL, C, "Propose-Date", "2026-12-07 13:00",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Propose-Date in the past", "coordinating", NULL, C, "Propose-Date", "2026-11-01 13:00 JST",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Propose-Date, nobody to agree yet", "coordinating", NULL, C, "Propose-Date", "2026-12-07 13:00 JST",
+	  WF_APPLIED, "date_proposed", NULL, "date-proposed>reporter!,date-proposed>coordinators!", NULL, NULL },
+	{ "Set-Date", "coordinating", NULL, C, "Set-Date", "2026-12-07 13:00 +09:00",
+	  WF_APPLIED, "date_agreed", NULL, "date-agreed>reporter!,date-agreed>coordinators!", NULL, NULL },
+	{ "CVE malformed", "coordinating", NULL, C, "CVE", "CVE-2026-12345",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
+	{ "Add-Vendor not in the directory, no address", "vendor_contact", NULL, C, "Add-Vendor", "acme",
+	  WF_INVALID, "vendor_contact", NULL, "", NULL, NULL },
+	{ "Add-Vendor with name and address, in triage: not contacted yet", "triage", NULL, C,
+	  "Add-Vendor", "acme ACME Corp., psirt@acme.example",
+	  WF_APPLIED, "triage", NULL, "", NULL, NULL },
+	{ "Add-Vendor in vendor_contact: first notice at once", "vendor_contact", NULL, C,
+	  "Add-Vendor", "acme ACME Corp., psirt@acme.example",
+	  WF_APPLIED, "vendor_contact", NULL, "vendor-notice>vendor:acme", NULL, NULL },
+	{ "Publish-Now", "coordinating", NULL, C, "Publish-Now", "",
+	  WF_APPLIED, "published", NULL, "published>reporter,published>coordinators", NULL, NULL },
 
 	/* Not a command. */
 	{ "unknown key", "triage", NULL, C, "X-Priority", "high",
@@ -378,6 +412,19 @@ summary(wf_result r, const char *state, const char *held, const char *actions,
 			       state, held ? held : "", actions, rfpr ? rfpr : "", pins ? pins : "");
 }
 
+/* The party a row's role stands for. */
+static const char *
+party_of_role(role_kind role)
+{
+	switch (role) {
+	case ROLE_COORDINATOR: return "coordinator:alice";
+	case ROLE_REPORTER: return "reporter";
+	case ROLE_VENDOR: return "vendor:klab";
+	case ROLE_PEER: return "peer:ipa";
+	default: return "unknown";
+	}
+}
+
 /* Apply KEY: VALUE by ROLE to C; the command is built as the parser would. */
 static vcase *
 apply(const vcase *c, role_kind role, const char *key, const char *value,
@@ -386,12 +433,14 @@ apply(const vcase *c, role_kind role, const char *key, const char *value,
 	command cmd;
 	vcase *n;
 
+	wf_actor who = { role, party_of_role(role), now, NULL };
+
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.kind = command_lookup(key);
 	cmd.key = g_strdup(key);
 	cmd.value = g_strdup(value);
 	cmd.line = 1;
-	n = workflow_apply(c, role, &cmd, now, actions, out);
+	n = workflow_apply(c, &who, &cmd, actions, out);
 	g_free(cmd.key);
 	g_free(cmd.value);
 	return n;
