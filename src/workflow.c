@@ -510,7 +510,9 @@ contact_pending(wf_step *s)
 		party = vendor_party(v);
 		set_str(&v->state, vendor_keyed(s->n, v) ? "keyed" : "notified");
 		set_str(&v->first_contact, now);
-		emit(s, "vendor-notice", party, false, NULL, NULL, NULL);
+		/* A keyed vendor gets the details instead (inform_keyed). */
+		if (strcmp(v->state, "notified") == 0)
+			emit(s, "vendor-notice", party, false, NULL, NULL, NULL);
 		g_free(party);
 	}
 	g_free(now);
@@ -586,6 +588,7 @@ action_add_vendor(wf_step *s)
 		set_str(&v->name, dir->name && *dir->name ? dir->name : dir->id);
 		set_str(&v->address, g_ptr_array_index(dir->addresses, 0));
 		set_str(&v->language, dir->language);
+		set_str(&v->timezone, dir->timezone);
 		v->single_vendor = dir->single_vendor;
 		if (dir->fingerprint[0] && !g_hash_table_contains(s->n->pins, party))
 			g_hash_table_insert(s->n->pins, g_strdup(party), g_strdup(dir->fingerprint));
@@ -1248,6 +1251,19 @@ notify_rule(wf_step *s, const rule_notify *rn)
 		emit(s, rn->template_name, "coordinators", rn->sensitive, text, when, rn->attach);
 }
 
+static bool
+guards_pass(const wf_step *s, const rule_transition *r)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < r->guards->len; i++)
+		for (j = 0; j < G_N_ELEMENTS(guard_registry); j++)
+			if (strcmp(guard_registry[j].name, g_ptr_array_index(r->guards, i)) == 0 &&
+			    guard_registry[j].fn(s) != NULL)
+				return false;
+	return true;
+}
+
 /* Guards, actions, the next state and the mail of rule R. False (and
  * s->error set) when a guard or an action refused. */
 static bool
@@ -1368,8 +1384,9 @@ tick_rule(const rule_transition *r, vcase **np, const vcase *orig, vendor_rec *v
 	due = g_date_time_add_seconds(t, (gdouble)r->after);
 	g_date_time_unref(t);
 	key = g_strdup_printf("%s%+" G_GINT64_FORMAT ":%s:%s", r->timer, r->after, v ? v->id : "-", base);
-	if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key)) {
-		/* Marked first: a timer whose guard says no is spent too. */
+	if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && guards_pass(&s, r)) {
+		/* A guard that says no leaves the timer armed: a later tick
+		 * in its window may still find it due (a missing statement). */
 		g_ptr_array_add(n->fired, g_strdup(key));
 		if (run_rule(&s, r, r->timer))
 			g_string_append_printf(fired, "%s %s%s%s -> %s\n", n->tag, r->timer, v ? " " : "",

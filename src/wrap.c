@@ -12,7 +12,7 @@
 /* The body as a text/plain part: ISO-2022-JP for Japanese where every
  * character exists there, else UTF-8 in base64. */
 static GMimePart *
-text_part(const char *body, const char *language)
+text_part(const char *body, const char *language, bool jis_ok)
 {
 	GMimePart *part = g_mime_part_new_with_type("text", "plain");
 	GMimeStream *stream;
@@ -20,7 +20,9 @@ text_part(const char *body, const char *language)
 	char *jis = NULL;
 	gsize jis_len = 0;
 
-	if (language && strcmp(language, "ja") == 0)
+	/* Japanese mail goes as ISO-2022-JP unless configured otherwise, or
+	 * when the text has characters JIS does not have. */
+	if (jis_ok && language && strcmp(language, "ja") == 0)
 		jis = g_convert(body, -1, "ISO-2022-JP", "UTF-8", NULL, &jis_len, NULL);
 	if (jis) {
 		g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "ISO-2022-JP");
@@ -42,9 +44,9 @@ text_part(const char *body, const char *language)
 }
 
 static const char *
-header_charset(const char *language)
+header_charset(const vconfig *cfg, const char *language)
 {
-	return language && strcmp(language, "ja") == 0 ? "iso-2022-jp" : "utf-8";
+	return language && strcmp(language, "ja") == 0 ? cfg->japanese_charset : "utf-8";
 }
 
 vstatus
@@ -62,11 +64,11 @@ wrap_compose(const wrap_params *p, const rendered_text *t, char **out, char **wh
 
 	*out = NULL;
 	*why_out = NULL;
-	inner = text_part(t->body, p->language);
+	inner = text_part(t->body, p->language, strcmp(cfg->japanese_charset, "iso-2022-jp") == 0);
 	if (p->recipient_fpr) {
 		/* Protected headers (v1): the real Subject inside the crypto. */
 		g_mime_object_set_content_type_parameter(GMIME_OBJECT(inner), "protected-headers", "v1");
-		g_mime_object_set_header(GMIME_OBJECT(inner), "Subject", t->subject, header_charset(p->language));
+		g_mime_object_set_header(GMIME_OBJECT(inner), "Subject", t->subject, header_charset(cfg, p->language));
 		g_mime_object_set_header(GMIME_OBJECT(inner), "From", cfg->address, NULL);
 		g_mime_object_set_header(GMIME_OBJECT(inner), "To", p->to, NULL);
 		rcpts = g_ptr_array_new();
@@ -93,7 +95,7 @@ wrap_compose(const wrap_params *p, const rendered_text *t, char **out, char **wh
 	msg = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, cfg->name, cfg->address);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, p->to);
-	g_mime_message_set_subject(msg, outer_subject, header_charset(p->language));
+	g_mime_message_set_subject(msg, outer_subject, header_charset(cfg, p->language));
 	g_mime_message_set_date(msg, p->date);
 	g_mime_message_set_message_id(msg, p->message_id);
 	if (p->in_reply_to && render_msgid_ok(p->in_reply_to)) {
