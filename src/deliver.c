@@ -851,6 +851,9 @@ decide_and_commit(msgctx *ctx, store_t *st)
 			}
 			g_free(ctx->vcase->title);
 			ctx->vcase->title = title;
+			/* A report is about one vulnerability until someone names more. */
+			g_free(vcase_vuln_add(ctx->vcase, "V1")->title);
+			vcase_vuln(ctx->vcase, "V1")->title = g_strdup(title);
 			g_free(ctx->vcase->reporter_address);
 			ctx->vcase->reporter_address = g_strdup(ctx->from_addr);
 			g_free(ctx->vcase->reporter_language);

@@ -132,6 +132,23 @@ find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
 		v->claimed_fpr = g_strdup(c->reporter_fingerprint);
 		return;
 	}
+	if (c) {
+		/* A vendor of this case, at the address the case has for it. */
+		unsigned int i;
+		for (i = 0; i < c->vendors->len; i++) {
+			const vendor_rec *vr = g_ptr_array_index(c->vendors, i);
+			const char *fpr;
+			if (vr->address[0] == '\0' || g_ascii_strcasecmp(vr->address, ctx->from_addr) != 0 ||
+			    strcmp(vr->state, "removed") == 0)
+				continue;
+			v->claimed_party = g_strconcat("vendor:", vr->id, NULL);
+			v->claimed_address = g_strdup(vr->address);
+			v->claimed_language = g_strdup(vr->language[0] ? vr->language : ctx->cfg->language);
+			fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
+			v->claimed_fpr = g_strdup(fpr ? fpr : "");
+			return;
+		}
+	}
 	if ((p = config_party_by_address(ctx->cfg, ctx->from_addr)) != NULL) {
 		const char *fpr;
 		v->claimed_party = party_label(p);
@@ -150,6 +167,11 @@ party_owns_address(const vconfig *cfg, const vcase *c, const char *party, const 
 
 	if (strcmp(party, "reporter") == 0)
 		return c && g_ascii_strcasecmp(c->reporter_address, addr) == 0;
+	if (c && g_str_has_prefix(party, "vendor:")) {
+		const vendor_rec *vr = vcase_vendor(c, party + 7);
+		if (vr && vr->address[0] && g_ascii_strcasecmp(vr->address, addr) == 0)
+			return true;
+	}
 	for (i = 0; i < cfg->parties->len; i++) {
 		const party_conf *p = g_ptr_array_index(cfg->parties, i);
 		char *label = party_label(p);
