@@ -515,6 +515,111 @@ static const char *round_trip_states[] = {
 	"triage", "need_info", "vendor_contact", "coordinating", "unresponsive",
 };
 
+/* Who may send which command in which state: the permission matrix of the
+ * shipped rules, written out here independently of them. Every command ×
+ * role × state combination is tried; "allowed" means anything but
+ * WF_NOT_ALLOWED (a value may still be refused as invalid). */
+#define NONTERM "triage need_info vendor_contact coordinating date_proposed date_agreed draft_review scheduled published unresponsive on_hold"
+#define VENDOR_INPUT "vendor_contact coordinating date_proposed date_agreed draft_review scheduled published unresponsive"
+#define EMBARGO "coordinating date_proposed date_agreed draft_review scheduled"
+static const char *all_states[] = {
+	"triage", "need_info", "vendor_contact", "coordinating", "date_proposed", "date_agreed",
+	"draft_review", "scheduled", "published", "unresponsive", "on_hold", "rejected", "duplicate", "closed",
+};
+static const struct {
+	const char *key, *value;
+	const char *coordinator, *reporter, *vendor, *peer;   /* states, space-separated */
+} matrix[] = {
+	{ "Accept", "", "triage need_info", "", "", "" },
+	{ "Reject", "no", "triage need_info", "", "", "" },
+	{ "Duplicate-Of", "VRC#2026-0002", "triage need_info", "", "", "" },
+	{ "Need-Info", "?", "triage need_info", "", "", "" },
+	{ "Info", "more", "", NONTERM, "", "" },
+	{ "Add-Vendor", "acme ACME, psirt@acme.example",
+	  "triage need_info vendor_contact coordinating date_proposed date_agreed draft_review scheduled unresponsive on_hold",
+	  "", "", "" },
+	{ "Pin-Key", "vendor:acme " FPR40, NONTERM, "", "", "" },
+	{ "Status", "all affected",
+	  "vendor_contact coordinating date_proposed date_agreed draft_review scheduled published", "", VENDOR_INPUT,
+	  "vendor_contact coordinating date_proposed date_agreed draft_review scheduled published" },
+	{ "Product", "Foo; versions=< 2; fixed=2", "", "", VENDOR_INPUT, VENDOR_INPUT },
+	{ "Statement", "We fixed it.", "", "", VENDOR_INPUT, "" },
+	{ "Advisory-URL", "https://klab.example/sa", "", "", VENDOR_INPUT, "" },
+	{ "Share", "yes", "", "", NONTERM, "" },
+	{ "Propose-Date", "2026-12-07 13:00 JST", "coordinating date_proposed date_agreed", "",
+	  "coordinating date_proposed date_agreed", "coordinating date_proposed date_agreed" },
+	{ "Agree-Date", "", "", "", "date_proposed", "date_proposed" },
+	{ "Object-Date", "too early", "", "date_proposed date_agreed", "date_proposed date_agreed",
+	  "date_proposed date_agreed" },
+	{ "Set-Date", "2026-12-07 13:00 JST",
+	  "coordinating date_proposed date_agreed draft_review scheduled unresponsive", "", "", "" },
+	{ "Draft", "approve", "", "draft_review", "draft_review", "draft_review" },
+	{ "Published", "https://klab.example/sa", "", "", "date_agreed draft_review scheduled published", "" },
+	{ "Credit", "Taro",
+	  "", "triage need_info vendor_contact coordinating date_proposed date_agreed draft_review scheduled unresponsive on_hold",
+	  "", "" },
+	{ "CVE", "V1 CVE-2026-12345", NONTERM, "", "", NONTERM },
+	{ "Alias", "JVNVU#12345678", NONTERM, "", "", NONTERM },
+	{ "Embargo-Break", "public", EMBARGO, EMBARGO, EMBARGO, EMBARGO },
+	{ "Publish-Now", "", "vendor_contact coordinating date_proposed date_agreed draft_review scheduled unresponsive",
+	  "", "", "" },
+	{ "Hold", "", "triage need_info vendor_contact coordinating date_proposed date_agreed draft_review scheduled published unresponsive",
+	  "", "", "" },
+	{ "Resume", "", "on_hold", "", "", "" },
+	{ "Close", "", NONTERM, "", "", "" },
+};
+
+/* The states in which ROLE may send the matrix row's command. */
+static char *
+allowed_states(size_t row, role_kind role)
+{
+	GString *s = g_string_new(NULL);
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(all_states); i++) {
+		vcase *c = make_case(all_states[i], "triage"), *n;
+		vendor_rec *v = vendor_rec_new("klab", CREATED);
+		GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+		wf_outcome out;
+
+		/* The sender is a vendor of the case, with a proposal and a draft
+		 * around, so that only the permissions decide. */
+		g_free(v->state);
+		v->state = g_strdup("informed");
+		g_ptr_array_add(c->vendors, v);
+		c->embargo.proposal_id = 1;
+		g_free(c->embargo.proposal);
+		c->embargo.proposal = g_strdup("2026-12-07T13:00:00+09:00");
+		c->draft_id = 1;
+		n = apply(c, role, matrix[row].key, matrix[row].value, actions, &out);
+		if (out.result != WF_NOT_ALLOWED)
+			g_string_append_printf(s, "%s%s", s->len ? " " : "", all_states[i]);
+		wf_outcome_clear(&out);
+		g_ptr_array_unref(actions);
+		vcase_free(n);
+		vcase_free(c);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void
+check_matrix(void)
+{
+	static const role_kind roles[] = { C, R, V, P };
+	size_t i, r;
+
+	for (i = 0; i < G_N_ELEMENTS(matrix); i++)
+		for (r = 0; r < G_N_ELEMENTS(roles); r++) {
+			const char *want = r == 0 ? matrix[i].coordinator : r == 1 ? matrix[i].reporter :
+					   r == 2 ? matrix[i].vendor : matrix[i].peer;
+			char *got = allowed_states(i, roles[r]);
+			char *name = g_strdup_printf("%s by a %s: allowed states", matrix[i].key, role_name(roles[r]));
+			tap_is_str(got, want, name);
+			g_free(name);
+			g_free(got);
+		}
+}
+
 int
 main(void)
 {
@@ -538,7 +643,7 @@ main(void)
 	g_free(dir);
 	workflow_set_rules(table);
 	now = g_date_time_new_from_iso8601(CREATED, NULL);
-	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 +
+	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) +
 		       2 * G_N_ELEMENTS(text_rows) + G_N_ELEMENTS(terminal_rows)));
 
 	for (i = 0; i < G_N_ELEMENTS(rows); i++)
@@ -546,6 +651,8 @@ main(void)
 
 	for (i = 0; i < G_N_ELEMENTS(round_trip_states); i++)
 		check_round_trip(round_trip_states[i]);
+
+	check_matrix();
 
 	/* Pins accumulate on the returned case, and an earlier pin stays. */
 	{
