@@ -426,7 +426,7 @@ cli_check(const vconfig *cfg, const rules_table *rules, bool rules_ok)
 {
 	int problems = 0;
 	char *p;
-	static const char *templates[] = { "ack", "unsigned", "accepted", "rejected", "duplicate", "need-info", "info", "hold", "resume", "closed", "key-pinned", "commands", "refused", "held", NULL };
+	static const char *templates[] = { "ack", "unsigned", "accepted", "rejected", "duplicate", "need-info", "info", "hold", "resume", "closed", "key-pinned", "commands", "refused", "held", "vendor-notice", "vendor-details", NULL };
 	static const char *langs[] = { "ja", "en", NULL };
 	int i, j;
 
