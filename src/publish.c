@@ -43,9 +43,15 @@ publication_compartment(const vcase *c, const char *party)
 			vendor_rec_free(v);
 		}
 	}
-	/* Keys and signatures are nobody's business in a draft. */
+	/* Keys, signatures and the bookkeeping that names parties are
+	 * nobody's business in a draft. */
 	g_hash_table_remove_all(view->pins);
 	g_hash_table_remove_all(view->last_sig);
+	g_hash_table_remove_all(view->agreements);
+	g_hash_table_remove_all(view->reviews);
+	g_ptr_array_set_size(view->fired, 0);
+	g_free(view->embargo.proposed_by);
+	view->embargo.proposed_by = g_strdup("");
 	if (party && g_str_has_prefix(party, "vendor:")) {
 		g_free(view->reporter_address);
 		view->reporter_address = g_strdup("");
