@@ -7,7 +7,7 @@ raw = open(sys.argv[1], "rb").read()
 msg = email.message_from_bytes(raw, policy=email.policy.default)
 out = {"to": str(msg["To"]), "outer_subject": str(msg["Subject"]), "encrypted": False,
        "signed": False, "signer": "", "decryptable": False, "inner_subject": "", "text": "",
-       "content_type": msg.get_content_type()}
+       "content_type": msg.get_content_type(), "charset": ""}
 
 def gpg(args, data):
     p = subprocess.run(["gpg", "--batch", "--no-tty", "--status-fd", "2", "--pinentry-mode", "loopback",
@@ -22,6 +22,7 @@ def signer_of(status):
 def text_of(entity):
     for part in entity.walk():
         if part.get_content_type() == "text/plain":
+            out["charset"] = part.get_content_charset() or ""
             return part.get_content()
     return ""
 

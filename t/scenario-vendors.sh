@@ -7,7 +7,7 @@
 # key alone, to check the compartments.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 52
+plan 53
 ACME=$(gen_key "ACME PSIRT <psirt@acme.example>")
 write_pgp_config 'vendor "acme" {
   name = "ACME Corp."
@@ -59,6 +59,7 @@ k=$(to_of security@klab.example 6)
 readmail "$k" > "$T/k.json"
 is "$(json_get "$T/k.json" 'j["encrypted"], j["decryptable"], j["signer"]')" "True True $ROBOT" "KLab's details are encrypted and signed"
 case "$(json_get "$T/k.json" 'j["text"]')" in *"$CANARY"*) ok 0 "KLab can read the report";; *) ok 1 "KLab can read the report";; esac
+case "$(json_get "$T/k.json" 'j["charset"], j["text"]')" in "iso-2022-jp"*"詳細"*) ok 0 "KLab (Japanese) gets ISO-2022-JP Japanese mail";; *) ok 1 "KLab (Japanese) gets ISO-2022-JP Japanese mail";; esac
 a=$(to_of psirt@acme.example 6)
 readmail "$a" > "$T/a.json"
 is "$(json_get "$T/a.json" 'j["encrypted"], j["signed"]')" "False True" "ACME's first notice is signed, not encrypted (no key)"
