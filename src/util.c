@@ -173,7 +173,7 @@ util_strip_subject_prefixes(const char *subject)
 	if (prefix == NULL)
 		prefix = g_regex_new("^\\s*(re|aw|sv|vs|antw|odp|r|fw|fwd|wg|tr|rv|"
 				     "転送|返信|回复|答复|回覆)(\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]\\s*",
-				     G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+				     G_REGEX_CASELESS, 0, NULL);
 	cur = g_strstrip(g_strdup(subject ? subject : ""));
 	for (;;) {
 		next = g_regex_replace_literal(prefix, cur, -1, 0, "", G_REGEX_MATCH_ANCHORED, NULL);
@@ -195,8 +195,13 @@ util_has_japanese(const char *text)
 	if (text == NULL || !g_utf8_validate(text, -1, NULL))
 		return false;
 	for (p = text; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		GUnicodeScript s = g_unichar_get_script(c);
+		gunichar c;
+		GUnicodeScript s;
+
+		if ((guchar)*p < 0x80)  /* ASCII: no script lookup needed */
+			continue;
+		c = g_utf8_get_char(p);
+		s = g_unichar_get_script(c);
 		if (s == G_UNICODE_SCRIPT_HIRAGANA || s == G_UNICODE_SCRIPT_KATAKANA ||
 		    s == G_UNICODE_SCRIPT_HAN)
 			return true;
