@@ -2,7 +2,7 @@
 # vultures check loads rules/*.conf and names every problem with file and
 # line: unreachable states, states without a way out, unknown names.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 17
+plan 26
 mkdir -p "$T/rules"
 good() {
 	cat > "$T/rules/a.conf" <<'EOR'
@@ -60,6 +60,35 @@ grep -q 'alias "保留" names the unknown command "Frobnicate"' "$ERR"; ok $? "a
 good; sed -i 's/template = "closed"/template = "no-such-template"/' "$T/rules/a.conf"; checkit
 grep -q 'a.conf:[0-9]*: template .*/ja/no-such-template.txt is missing' "$ERR"; ok $? "a notify template missing from templates/ is named"
 ! grep -q ': ok$' "$OUT"; ok $? "and check does not also say ok"
+
+# Timers, conditions and the new notify fields.
+timer() {
+	good
+	cat >> "$T/rules/a.conf" <<EOR
+transition {
+  timer = "$1"  after = "$2"  from = {"open"}  to = "closed"  to_if = "$3"
+  notify { template = "closed"  to = "$4"  when = "$5" }
+}
+EOR
+}
+timer vendor_silent 7d any_vendor_informed vendors target; checkit
+! grep -q 'a.conf' "$ERR"; ok $? "a sound timer draws no complaint"
+timer moon_phase 7d any_vendor_informed vendors target; checkit
+grep -q 'a.conf:[0-9]*: unknown timer "moon_phase"' "$ERR"; ok $? "unknown timer kind with file and line"
+timer vendor_silent 7 any_vendor_informed vendors target; checkit
+grep -q 'after = "7": not a duration' "$ERR"; ok $? "a duration without unit is refused"
+timer vendor_silent 7d stars_align vendors target; checkit
+grep -q 'a.conf:[0-9]*: unknown condition "stars_align"' "$ERR"; ok $? "unknown condition with file and line"
+timer vendor_silent 7d any_vendor_informed everyone target; checkit
+grep -q 'notify to "everyone"' "$ERR"; ok $? "unknown recipient"
+timer vendor_silent 7d any_vendor_informed vendors lunch; checkit
+grep -q 'notify when "lunch"' "$ERR"; ok $? "unknown time name"
+good; sed -i 's/notify { template = "closed"  to = "coordinators" }/notify { template = "closed"  to = "coordinators"  attach = "report" }/' "$T/rules/a.conf"; checkit
+grep -q 'a notify that attaches case content must be sensitive' "$ERR"; ok $? "case content only in sensitive mail"
+good; sed -i 's/role = "coordinator"  command = "Accept"/role = {"coordinator", "pope"}  command = "Accept"/' "$T/rules/a.conf"; checkit
+grep -q 'unknown role "pope"' "$ERR"; ok $? "unknown role in a role list"
+good; sed -i 's/^initial/default_embargo = "six weeks"\ninitial/' "$T/rules/a.conf"; checkit
+grep -q 'default_embargo = "six weeks": not a duration' "$ERR"; ok $? "a setting that is not a duration"
 
 # deliver refuses to run on broken rules: the MTA keeps the mail.
 good; sed -i 's/"remember_state"/"launch_missiles"/' "$T/rules/a.conf"
