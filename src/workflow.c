@@ -391,6 +391,19 @@ static const struct { const char *name; condition_fn fn; } condition_registry[] 
 	{ "all_vendors_unresponsive", cond_all_vendors_unresponsive },
 };
 
+/* NAME, or "!NAME" for its negation. */
+static bool
+condition_holds(const wf_step *s, const char *name)
+{
+	bool negate = name[0] == '!';
+	size_t j;
+
+	for (j = 0; j < G_N_ELEMENTS(condition_registry); j++)
+		if (strcmp(condition_registry[j].name, name + negate) == 0)
+			return condition_registry[j].fn(s) != negate;
+	return false;
+}
+
 /* ---- guards: refuse the command (or skip the timer) with a reason ---- */
 
 typedef const char *(*guard_fn)(const wf_step *s);
@@ -1028,6 +1041,19 @@ action_close(wf_step *s)
 	g_free(now);
 }
 
+/* Remove-Vendor: <id> - named by mistake; it gets nothing more. */
+static void
+action_remove_vendor(wf_step *s)
+{
+	vendor_rec *v = vcase_vendor(s->n, value_of(s));
+
+	if (v == NULL || strcmp(v->state, "removed") == 0) {
+		refuse(s, "needs the id of a vendor of this case");
+		return;
+	}
+	set_str(&v->state, "removed");
+}
+
 static void
 action_mark_unresponsive(wf_step *s)
 {
@@ -1061,6 +1087,7 @@ static const struct { const char *name; action_fn fn; } action_registry[] = {
 	{ "publish", action_publish },
 	{ "close", action_close },
 	{ "mark_unresponsive", action_mark_unresponsive },
+	{ "remove_vendor", action_remove_vendor },
 };
 
 /* ---- timers: when is a timer of kind K due, for which vendor ---- */
@@ -1130,6 +1157,8 @@ workflow_condition_known(const char *name)
 {
 	size_t i;
 
+	if (name[0] == '!')
+		name++;
 	for (i = 0; i < G_N_ELEMENTS(condition_registry); i++)
 		if (strcmp(condition_registry[i].name, name) == 0)
 			return true;
@@ -1203,17 +1232,11 @@ notify_rule(wf_step *s, const rule_notify *rn)
 	const char *to = rn->to;
 	const char *when = case_time(s->n, rn->when);
 	const char *text = s->cmd ? value_of(s) : NULL;
-	unsigned int i, j;
+	unsigned int i;
 	bool parties = strcmp(to, "parties") == 0;
 
-	if (rn->only_if) {
-		bool holds = false;
-		for (j = 0; j < G_N_ELEMENTS(condition_registry); j++)
-			if (strcmp(condition_registry[j].name, rn->only_if) == 0)
-				holds = condition_registry[j].fn(s);
-		if (!holds)
-			return;
-	}
+	if (rn->only_if && !condition_holds(s, rn->only_if))
+		return;
 
 	if (strcmp(to, "sender") == 0) {
 		if (s->who->party)
@@ -1293,11 +1316,7 @@ run_rule(wf_step *s, const rule_transition *r, const char *label)
 		return false;
 	}
 	if (r->to_if) {
-		bool holds = false;
-		for (j = 0; j < G_N_ELEMENTS(condition_registry); j++)
-			if (strcmp(condition_registry[j].name, r->to_if) == 0)
-				holds = condition_registry[j].fn(s);
-		if (holds)
+		if (condition_holds(s, r->to_if))
 			set_str(&s->n->state, r->to);
 		else if (r->otherwise)
 			set_str(&s->n->state, r->otherwise);

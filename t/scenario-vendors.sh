@@ -7,7 +7,7 @@
 # key alone, to check the compartments.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 53
+plan 54
 ACME=$(gen_key "ACME PSIRT <psirt@acme.example>")
 write_pgp_config 'vendor "acme" {
   name = "ACME Corp."
@@ -73,6 +73,16 @@ at 2026-11-04T09:00:00+09:00
 cmd "$VENDOR" security@klab.example "Case: $TAG\nStatus: all affected\nProduct: FooServer; versions=< 2.3.1; fixed=2.3.1"
 is "$(lastlog '["accepted"]'):$(vstate klab)" "True:responded" "KLab's signed Status is accepted"
 is "$(case_json "$TAG" '[v["status"] for v in j["vendors"] if v["id"]=="klab"][0]')" "{'V1': 'affected'}" "KLab affected by V1"
+
+# A status in a signed but unencrypted mail is refused: who is affected is
+# embargoed information.
+at 2026-11-04T09:30:00+09:00
+CMDN=$((CMDN + 1))
+mkmail "$T/c$CMDN.eml" --mode signed --from security@klab.example --subject "Re: [$TAG] report" \
+	--signer "$VENDOR" --body "Case: $TAG\nStatus: all fixed\n\n(mail $CMDN)"
+deliver "$T/c$CMDN.eml"
+is "$(lastlog '["event"]'):$(case_json "$TAG" '[v["status"] for v in j["vendors"] if v["id"]=="klab"][0]')" \
+   "refused:{'V1': 'affected'}" "a signed-only Status is refused and changes nothing"
 
 # 5. A week without an answer from ACME: a reminder, once.
 at 2026-11-09T12:30:00+09:00

@@ -198,7 +198,17 @@ static const struct {
 	{ CMD_NEED_INFO, true },
 	{ CMD_INFO, true },
 	{ CMD_PIN_KEY, false },
-	{ CMD_STATUS, false },
+	/* Who is affected, by what, and when it goes public are embargoed:
+	 * they travel encrypted like free text. */
+	{ CMD_STATUS, true },
+	{ CMD_ADD_VENDOR, true },
+	{ CMD_ADVISORY_URL, true },
+	{ CMD_PROPOSE_DATE, true },
+	{ CMD_SET_DATE, true },
+	{ CMD_CVE, true },
+	{ CMD_AGREE_DATE, false },
+	{ CMD_ALIAS, false },
+	{ CMD_REMOVE_VENDOR, false },
 	{ CMD_PRODUCT, true },
 	{ CMD_STATEMENT, true },
 	{ CMD_OBJECT_DATE, true },

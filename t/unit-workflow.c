@@ -254,6 +254,8 @@ static const struct row {
 	{ "Add-Vendor in vendor_contact: first notice at once", "vendor_contact", NULL, C,
 	  "Add-Vendor", "acme ACME Corp., psirt@acme.example",
 	  WF_APPLIED, "vendor_contact", NULL, "vendor-notice>vendor:acme", NULL, NULL },
+	{ "Remove-Vendor of a vendor not in the case", "coordinating", NULL, C, "Remove-Vendor", "klab",
+	  WF_INVALID, "coordinating", NULL, "", NULL, NULL },
 	{ "Publish-Now", "coordinating", NULL, C, "Publish-Now", "",
 	  WF_APPLIED, "published", NULL, "published>reporter,published>coordinators", NULL, NULL },
 
@@ -567,6 +569,9 @@ static const struct {
 	  "", "", "" },
 	{ "Resume", "", "on_hold", "", "", "" },
 	{ "Close", "", NONTERM, "", "", "" },
+	{ "Remove-Vendor", "klab",
+	  "triage need_info vendor_contact coordinating date_proposed date_agreed draft_review scheduled unresponsive on_hold",
+	  "", "", "" },
 };
 
 /* The states in which ROLE may send the matrix row's command. */
