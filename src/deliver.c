@@ -310,23 +310,35 @@ queue_replies(msgctx *ctx, store_t *st)
 		const char *fpr = NULL, *unusable = "no key is pinned";
 		outbox_new_mail m;
 
-		char *when = NULL, *when_local = NULL, *attached = NULL;
+		char *when = NULL, *when_local = NULL, *attached = NULL, *date_both = NULL;
 
 		memset(&m, 0, sizeof(m));
 		if (r->attach && r->sensitive && (rc = attachment_text(ctx, st, r, &attached)) != VS_OK)
 			break;
 		g_hash_table_insert(vars, (gpointer)"text", attached ? attached : r->text ? r->text : (char *)"");
-		if (r->when) {
+		{
+			/* Times show the centre's zone, and the recipient's when
+			 * it has another. */
 			GTimeZone *ptz = r->timezone && *r->timezone ? g_time_zone_new_identifier(r->timezone) : NULL;
-			when = time_in_zone(r->when, cfg->tz);
-			when_local = time_in_zone(r->when, ptz ? ptz : cfg->tz);
-			if (ptz)
+			if (r->when) {
+				when = time_in_zone(r->when, cfg->tz);
+				when_local = time_in_zone(r->when, ptz ? ptz : cfg->tz);
+			}
+			if (ptz) {
+				char *mine = time_in_zone(ctx->now_text, ptz);
+				if (strcmp(mine, local_text) != 0)
+					date_both = g_strdup_printf("%s / %s", local_text, mine);
+				g_free(mine);
 				g_time_zone_unref(ptz);
+			}
 		}
+		g_hash_table_insert(vars, (gpointer)"date", date_both ? date_both : local_text);
 		g_hash_table_insert(vars, (gpointer)"when", when ? when : (char *)"");
 		g_hash_table_insert(vars, (gpointer)"when_local", when_local ? when_local : (char *)"");
 		rc = render_template(cfg, r->language, r->template_name, vars, &t, &why);
 		g_hash_table_remove(vars, "text");
+		g_hash_table_insert(vars, (gpointer)"date", local_text);
+		g_free(date_both);
 		g_free(attached);
 		g_free(when);
 		g_free(when_local);

@@ -4,8 +4,9 @@
 # moves the case to expedited publication and tells every party at once.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 13
-write_pgp_config
+plan 14
+# This centre sends Japanese mail as UTF-8.
+write_pgp_config 'japanese_charset = "utf-8"' 
 TAG='VRC#2026-0001'
 state() { case_json "$TAG" 'j["state"]'; }
 lastlog() { case_json "$TAG" "j['log'][-1]$1"; }
@@ -29,6 +30,9 @@ cmd "$ALICE" alice@example.org "Case: $TAG\nAdd-Vendor: klab\nAccept"
 NOW=2026-11-05T11:00:00+09:00
 cmd "$ALICE" alice@example.org "Case: $TAG\nSet-Date: 2026-12-20 13:00 JST"
 is "$(state)" "date_agreed" "embargo running, date agreed for 2026-12-20"
+k=$(grep -l '^To: security@klab.example' $(latest 3) | head -1)
+readmail "$k" > "$T/k.json"
+is "$(json_get "$T/k.json" 'j["charset"], "確定しました" in j["text"]')" "utf-8 True" "japanese_charset = utf-8: KLab's Japanese mail is UTF-8"
 
 # Mid-embargo, the reporter sees a public exploit.
 NOW=2026-11-20T09:00:00+09:00
