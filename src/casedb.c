@@ -134,41 +134,6 @@ fields_put(JsonBuilder *b, const void *base, const field *f, size_t n, const cha
 			field_put(b, base, &f[i]);
 }
 
-static gint64
-json_obj_int(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return 0;
-	n = json_object_get_member(o, name);
-	if (!JSON_NODE_HOLDS_VALUE(n))
-		return 0;
-	if (json_node_get_value_type(n) == G_TYPE_INT64)
-		return json_node_get_int(n);
-	if (json_node_get_value_type(n) == G_TYPE_BOOLEAN)
-		return json_node_get_boolean(n);
-	return 0;
-}
-
-static JsonObject *
-json_obj_obj(JsonObject *o, const char *name)
-{
-	if (o == NULL || !json_object_has_member(o, name) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, name)))
-		return NULL;
-	return json_object_get_object_member(o, name);
-}
-
-static JsonArray *
-json_obj_arr(JsonObject *o, const char *name)
-{
-	if (o == NULL || !json_object_has_member(o, name) ||
-	    !JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, name)))
-		return NULL;
-	return json_object_get_array_member(o, name);
-}
-
 /* Read every field; missing members give "", 0 or false. BASE must come
  * from fields_init (its strings are replaced). */
 static void
@@ -405,19 +370,6 @@ json_string_parse(const char *text)
 		root = json_node_copy(json_parser_get_root(parser));
 	g_object_unref(parser);
 	return root;
-}
-
-const char *
-json_obj_str(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return "";
-	n = json_object_get_member(o, name);
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return "";
-	return json_node_get_string(n);
 }
 
 static void

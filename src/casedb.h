@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "jsonread.h"
 #include "status.h"
 #include "store.h"
 
@@ -147,6 +148,5 @@ vstatus counter_next(store_t *st, const char *name, gint64 *value_out);
 /* Helpers shared by modules that store JSON. */
 char *json_node_to_string(JsonNode *node);
 JsonNode *json_string_parse(const char *text);
-const char *json_obj_str(JsonObject *o, const char *name);
 
 #endif

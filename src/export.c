@@ -10,62 +10,10 @@
 #include <string.h>
 
 #include "export.h"
+#include "jsonread.h"
 #include "util.h"
 
 /* ---- reading the record ---- */
-
-static const char *
-jstr(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return "";
-	n = json_object_get_member(o, name);
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return "";
-	return json_node_get_string(n);
-}
-
-static JsonObject *
-jobj(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return NULL;
-	n = json_object_get_member(o, name);
-	return JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
-
-static JsonArray *
-jarr(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return NULL;
-	n = json_object_get_member(o, name);
-	return JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
-static JsonObject *
-arr_obj(JsonArray *a, guint i)
-{
-	JsonNode *n = json_array_get_element(a, i);
-
-	return JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
-
-static const char *
-arr_str(JsonArray *a, guint i)
-{
-	JsonNode *n = json_array_get_element(a, i);
-
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return "";
-	return json_node_get_string(n);
-}
 
 static gboolean
 blank(const char *s)
@@ -103,23 +51,23 @@ norm_status(const char *s)
 static const char *
 vendor_status(JsonObject *v, const char *vuln_id)
 {
-	JsonObject *st = jobj(v, "status");
+	JsonObject *st = json_obj_obj(v, "status");
 	const char *s = "";
 
 	if (st != NULL && vuln_id[0] != '\0')
-		s = jstr(st, vuln_id);
+		s = json_obj_str(st, vuln_id);
 	if (s[0] == '\0')
-		s = jstr(st, "all");
+		s = json_obj_str(st, "all");
 	return norm_status(s);
 }
 
 static const char *
 vendor_name(JsonObject *v)
 {
-	if (jstr(v, "name")[0] != '\0')
-		return jstr(v, "name");
-	if (jstr(v, "id")[0] != '\0')
-		return jstr(v, "id");
+	if (json_obj_str(v, "name")[0] != '\0')
+		return json_obj_str(v, "name");
+	if (json_obj_str(v, "id")[0] != '\0')
+		return json_obj_str(v, "id");
 	return "n/a";
 }
 
@@ -127,7 +75,7 @@ vendor_name(JsonObject *v)
 static const char *
 credit_of(JsonObject *kase)
 {
-	const char *c = jstr(jobj(kase, "reporter"), "credit");
+	const char *c = json_obj_str(json_obj_obj(kase, "reporter"), "credit");
 	char *t = g_strstrip(g_strdup(c));
 	gboolean none = t[0] == '\0' || g_ascii_strcasecmp(t, "anonymous") == 0 ||
 			strcmp(t, "匿名") == 0;
@@ -205,10 +153,10 @@ now_of(const export_info *info)
 static GDateTime *
 publication_time(JsonObject *kase, const export_info *info)
 {
-	GDateTime *t = util_parse_time(jstr(jobj(kase, "embargo"), "public_time"));
+	GDateTime *t = util_parse_time(json_obj_str(json_obj_obj(kase, "embargo"), "public_time"));
 
 	if (t == NULL)
-		t = util_parse_time(jstr(kase, "published"));
+		t = util_parse_time(json_obj_str(kase, "published"));
 	if (t == NULL)
 		t = now_of(info);
 	return t;
@@ -217,17 +165,17 @@ publication_time(JsonObject *kase, const export_info *info)
 static const char *
 case_title(JsonObject *kase)
 {
-	if (jstr(kase, "title")[0] != '\0')
-		return jstr(kase, "title");
-	if (jstr(kase, "tag")[0] != '\0')
-		return jstr(kase, "tag");
+	if (json_obj_str(kase, "title")[0] != '\0')
+		return json_obj_str(kase, "title");
+	if (json_obj_str(kase, "tag")[0] != '\0')
+		return json_obj_str(kase, "tag");
 	return "untitled";
 }
 
 static const char *
 vuln_title(JsonObject *kase, JsonObject *vuln)
 {
-	return jstr(vuln, "title")[0] != '\0' ? jstr(vuln, "title") : case_title(kase);
+	return json_obj_str(vuln, "title")[0] != '\0' ? json_obj_str(vuln, "title") : case_title(kase);
 }
 
 /* The vulnerabilities of the case, as JsonObject * (not owned). */
@@ -235,12 +183,12 @@ static GPtrArray *
 case_vulns(JsonObject *kase)
 {
 	GPtrArray *out = g_ptr_array_new();
-	JsonArray *a = jarr(kase, "vulns");
+	JsonArray *a = json_obj_arr(kase, "vulns");
 	guint i;
 
 	for (i = 0; a != NULL && i < json_array_get_length(a); i++)
-		if (arr_obj(a, i) != NULL)
-			g_ptr_array_add(out, arr_obj(a, i));
+		if (json_arr_obj(a, i) != NULL)
+			g_ptr_array_add(out, json_arr_obj(a, i));
 	return out;
 }
 
@@ -276,32 +224,32 @@ prow_free(gpointer p)
 static void
 pmodel_init(pmodel *m, JsonObject *kase)
 {
-	JsonArray *va = jarr(kase, "vendors");
+	JsonArray *va = json_obj_arr(kase, "vendors");
 	guint i, j;
 
 	m->vendors = g_ptr_array_new();
 	m->rows = g_ptr_array_new_with_free_func(prow_free);
 	for (i = 0; va != NULL && i < json_array_get_length(va); i++) {
-		JsonObject *v = arr_obj(va, i);
+		JsonObject *v = json_arr_obj(va, i);
 		JsonArray *pa;
 		guint before = m->rows->len;
 
-		if (v == NULL || strcmp(jstr(v, "state"), "removed") == 0)
+		if (v == NULL || strcmp(json_obj_str(v, "state"), "removed") == 0)
 			continue;
 		g_ptr_array_add(m->vendors, v);
-		pa = jarr(v, "products");
+		pa = json_obj_arr(v, "products");
 		for (j = 0; pa != NULL && j < json_array_get_length(pa); j++) {
-			JsonObject *p = arr_obj(pa, j);
+			JsonObject *p = json_arr_obj(pa, j);
 			prow *r;
 
-			if (p == NULL || jstr(p, "name")[0] == '\0')
+			if (p == NULL || json_obj_str(p, "name")[0] == '\0')
 				continue;
 			r = g_new0(prow, 1);
 			r->vendor = v;
 			r->vname = vendor_name(v);
-			r->name = jstr(p, "name");
-			r->versions = jstr(p, "versions");
-			r->fixed = jstr(p, "fixed");
+			r->name = json_obj_str(p, "name");
+			r->versions = json_obj_str(p, "versions");
+			r->fixed = json_obj_str(p, "fixed");
 			g_ptr_array_add(m->rows, r);
 		}
 		if (m->rows->len == before) {
@@ -357,7 +305,7 @@ static char *
 new_product_id(GHashTable *used, JsonObject *v, guint n, const char *suffix)
 {
 	GString *s = g_string_new("CSAFPID-");
-	const char *vid = jstr(v, "id")[0] != '\0' ? jstr(v, "id") : "vendor";
+	const char *vid = json_obj_str(v, "id")[0] != '\0' ? json_obj_str(v, "id") : "vendor";
 	const char *p;
 	char *base;
 	guint k = 2;
@@ -410,7 +358,7 @@ static const char *
 leaf(GHashTable *leaves, JsonArray *list, GHashTable *used, prow *r, guint n,
      const char *category, const char *label, const char *suffix)
 {
-	char *key = g_strdup_printf("%s\x1f%s\x1f%s\x1f%s", jstr(r->vendor, "id"), r->name, category, label);
+	char *key = g_strdup_printf("%s\x1f%s\x1f%s\x1f%s", json_obj_str(r->vendor, "id"), r->name, category, label);
 	const char *id = g_hash_table_lookup(leaves, key);
 	JsonObject *b;
 	char *full;
@@ -606,7 +554,7 @@ csaf_vulnerability(JsonObject *kase, JsonObject *vuln, pmodel *m, GPtrArray *cve
 	GPtrArray *aff = g_ptr_array_new(), *fix = g_ptr_array_new(),
 		  *naff = g_ptr_array_new(), *inv = g_ptr_array_new(), *unk = g_ptr_array_new();
 	GString *unknown_vendors = g_string_new(NULL);
-	const char *vid = jstr(vuln, "id"), *cve = jstr(vuln, "cve"), *credit = credit_of(kase);
+	const char *vid = json_obj_str(vuln, "id"), *cve = json_obj_str(vuln, "cve"), *credit = credit_of(kase);
 	guint i, j;
 
 	if (cve_ok(cve)) {
@@ -683,9 +631,9 @@ csaf_vulnerability(JsonObject *kase, JsonObject *vuln, pmodel *m, GPtrArray *cve
 			continue;
 		rem = json_object_new();
 		pids = json_array_new();
-		url = jstr(r->vendor, "advisory_url");
+		url = json_obj_str(r->vendor, "advisory_url");
 		if (!url_ok(url))
-			url = jstr(r->vendor, "published_url");
+			url = json_obj_str(r->vendor, "published_url");
 		if (r->fixed[0] != '\0') {
 			json_object_set_string_member(rem, "category", "vendor_fix");
 			details = g_strdup_printf("Update %s to version %s or later.",
@@ -711,10 +659,10 @@ csaf_vulnerability(JsonObject *kase, JsonObject *vuln, pmodel *m, GPtrArray *cve
 		JsonObject *v = g_ptr_array_index(m->vendors, i);
 		char *title;
 
-		if (blank(jstr(v, "statement")))
+		if (blank(json_obj_str(v, "statement")))
 			continue;
 		title = g_strdup_printf("Vendor statement: %s", vendor_name(v));
-		add_note(notes, "other", title, jstr(v, "statement"));
+		add_note(notes, "other", title, json_obj_str(v, "statement"));
 		g_free(title);
 	}
 	if (unknown_vendors->len) {
@@ -769,10 +717,10 @@ export_csaf(JsonObject *kase, const export_info *info)
 	GPtrArray *vulns = case_vulns(kase), *cves_used, *urls;
 	JsonObject *root, *doc, *pub, *dist, *tlp, *tracking, *gen, *engine, *rev;
 	JsonArray *notes, *refs, *revs, *varr, *aliases;
-	JsonArray *alias_in = jarr(kase, "aliases");
+	JsonArray *alias_in = json_obj_arr(kase, "aliases");
 	GDateTime *pubtime, *now;
 	char *release, *generated, *self, *summary;
-	const char *tag = jstr(kase, "tag")[0] != '\0' ? jstr(kase, "tag") : "untagged";
+	const char *tag = json_obj_str(kase, "tag")[0] != '\0' ? json_obj_str(kase, "tag") : "untagged";
 	const char *title = case_title(kase);
 	const char *pname = info->publisher_name && info->publisher_name[0] ? info->publisher_name : "vultures";
 	GString *s;
@@ -810,8 +758,8 @@ export_csaf(JsonObject *kase, const export_info *info)
 	for (i = 0; i < vulns->len; i++) {
 		JsonObject *v = g_ptr_array_index(vulns, i);
 
-		g_string_append_printf(s, "\n- %s%s%s", cve_ok(jstr(v, "cve")) ? jstr(v, "cve") : "",
-				       cve_ok(jstr(v, "cve")) ? ": " : "", vuln_title(kase, v));
+		g_string_append_printf(s, "\n- %s%s%s", cve_ok(json_obj_str(v, "cve")) ? json_obj_str(v, "cve") : "",
+				       cve_ok(json_obj_str(v, "cve")) ? ": " : "", vuln_title(kase, v));
 	}
 	summary = g_string_free(s, FALSE);
 	add_note(notes, "summary", "Summary", summary);
@@ -841,10 +789,10 @@ export_csaf(JsonObject *kase, const export_info *info)
 		JsonObject *v = g_ptr_array_index(m.vendors, i);
 		char *sum = g_strdup_printf("Advisory of %s", vendor_name(v));
 
-		add_reference(refs, urls, "external", sum, jstr(v, "advisory_url"));
+		add_reference(refs, urls, "external", sum, json_obj_str(v, "advisory_url"));
 		g_free(sum);
 		sum = g_strdup_printf("Release by %s", vendor_name(v));
-		add_reference(refs, urls, "external", sum, jstr(v, "published_url"));
+		add_reference(refs, urls, "external", sum, json_obj_str(v, "published_url"));
 		g_free(sum);
 	}
 	if (json_array_get_length(refs) > 0)
@@ -856,12 +804,12 @@ export_csaf(JsonObject *kase, const export_info *info)
 	tracking = json_object_new();
 	aliases = json_array_new();
 	for (i = 0; alias_in != NULL && i < json_array_get_length(alias_in); i++) {
-		const char *a = arr_str(alias_in, i);
+		const char *a = json_arr_str(alias_in, i);
 		guint k;
 		gboolean dup = a[0] == '\0' || g_ascii_isspace(a[0]) || strcmp(a, tag) == 0;
 
 		for (k = 0; k < json_array_get_length(aliases) && !dup; k++)
-			if (strcmp(arr_str(aliases, k), a) == 0)
+			if (strcmp(json_arr_str(aliases, k), a) == 0)
 				dup = TRUE;
 		if (!dup)
 			json_array_add_string_element(aliases, a);
@@ -1057,7 +1005,7 @@ export_cve(JsonObject *kase, const export_info *info, const char *cve_id)
 		return NULL;
 	vulns = case_vulns(kase);
 	for (i = 0; i < vulns->len && vuln == NULL; i++)
-		if (g_ascii_strcasecmp(jstr(g_ptr_array_index(vulns, i), "cve"), cve_id) == 0)
+		if (g_ascii_strcasecmp(json_obj_str(g_ptr_array_index(vulns, i), "cve"), cve_id) == 0)
 			vuln = g_ptr_array_index(vulns, i);
 	g_ptr_array_unref(vulns);
 	if (vuln == NULL)
@@ -1068,7 +1016,7 @@ export_cve(JsonObject *kase, const export_info *info, const char *cve_id)
 	now = now_of(info);
 	published = utc_text(pubtime);
 	updated = utc_text(now);
-	cve = g_ascii_strup(jstr(vuln, "cve"), -1);
+	cve = g_ascii_strup(json_obj_str(vuln, "cve"), -1);
 
 	root = json_object_new();
 	json_object_set_string_member(root, "dataType", "CVE_RECORD");
@@ -1093,7 +1041,7 @@ export_cve(JsonObject *kase, const export_info *info, const char *cve_id)
 	{
 		GString *list = g_string_new(NULL);
 
-		json_object_set_array_member(cna, "affected", cve_affected(&m, jstr(vuln, "id"), list));
+		json_object_set_array_member(cna, "affected", cve_affected(&m, json_obj_str(vuln, "id"), list));
 		if (list->len > 0)
 			g_string_append_printf(desc, "\n\nThis issue affects:%s", list->str);
 		g_string_free(list, TRUE);
@@ -1113,7 +1061,7 @@ export_cve(JsonObject *kase, const export_info *info, const char *cve_id)
 						  "see the references.", cve,
 						  info->publisher_name && info->publisher_name[0]
 						  ? info->publisher_name : "the coordinator",
-						  jstr(kase, "tag"));
+						  json_obj_str(kase, "tag"));
 
 			json_object_set_string_member(en, "lang", "en");
 			json_object_set_string_member(en, "value", t);
@@ -1129,10 +1077,10 @@ export_cve(JsonObject *kase, const export_info *info, const char *cve_id)
 	for (i = 0; i < m.vendors->len; i++) {
 		JsonObject *v = g_ptr_array_index(m.vendors, i);
 
-		cve_add_url(refs, urls, jstr(v, "advisory_url"));
-		cve_add_url(refs, urls, jstr(v, "published_url"));
+		cve_add_url(refs, urls, json_obj_str(v, "advisory_url"));
+		cve_add_url(refs, urls, json_obj_str(v, "published_url"));
 	}
-	centre = export_advisory_url(info, jstr(kase, "tag"));
+	centre = export_advisory_url(info, json_obj_str(kase, "tag"));
 	if (json_array_get_length(refs) == 0)
 		cve_add_url(refs, urls, centre);
 	if (json_array_get_length(refs) == 0) {
@@ -1323,13 +1271,13 @@ append_text_block(GString *out, const char *text)
 static GDateTime *
 first_contact(JsonObject *kase, pmodel *m)
 {
-	GDateTime *best = util_parse_time(jstr(kase, "first_vendor_contact"));
+	GDateTime *best = util_parse_time(json_obj_str(kase, "first_vendor_contact"));
 	guint i;
 
 	if (best != NULL)
 		return best;
 	for (i = 0; i < m->vendors->len; i++) {
-		GDateTime *t = util_parse_time(jstr(g_ptr_array_index(m->vendors, i), "first_contact"));
+		GDateTime *t = util_parse_time(json_obj_str(g_ptr_array_index(m->vendors, i), "first_contact"));
 
 		if (t == NULL)
 			continue;
@@ -1351,8 +1299,8 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	gboolean ja = l == &labels_ja;
 	GString *out = g_string_new(NULL);
 	GPtrArray *vulns = case_vulns(kase), *cells, *urls;
-	JsonArray *aliases = jarr(kase, "aliases");
-	const char *tag = jstr(kase, "tag"), *credit = credit_of(kase);
+	JsonArray *aliases = json_obj_arr(kase, "aliases");
+	const char *tag = json_obj_str(kase, "tag"), *credit = credit_of(kase);
 	GDateTime *pubtime = publication_time(kase, info), *t;
 	pmodel m;
 	char *s;
@@ -1364,17 +1312,17 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		g_string_append_c(out, '=');
 	g_string_append_printf(out, "\n\n%s: %s\n", l->identifier, tag);
 	for (i = 0, n = 0; aliases != NULL && i < json_array_get_length(aliases); i++) {
-		if (arr_str(aliases, i)[0] == '\0')
+		if (json_arr_str(aliases, i)[0] == '\0')
 			continue;
 		g_string_append(out, n++ ? ", " : l->aliases);
 		if (n == 1)
 			g_string_append(out, ": ");
-		g_string_append(out, arr_str(aliases, i));
+		g_string_append(out, json_arr_str(aliases, i));
 	}
 	if (n)
 		g_string_append_c(out, '\n');
 	for (i = 0, n = 0; i < vulns->len; i++) {
-		const char *cve = jstr(g_ptr_array_index(vulns, i), "cve");
+		const char *cve = json_obj_str(g_ptr_array_index(vulns, i), "cve");
 
 		if (cve[0] == '\0')
 			continue;
@@ -1393,7 +1341,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		g_string_append_printf(out, "\n%s\n", l->overview_intro);
 		for (i = 0; i < vulns->len; i++) {
 			JsonObject *v = g_ptr_array_index(vulns, i);
-			const char *cve = jstr(v, "cve"), *id = jstr(v, "id");
+			const char *cve = json_obj_str(v, "cve"), *id = json_obj_str(v, "id");
 
 			g_string_append(out, "  - ");
 			if (cve[0] != '\0')
@@ -1420,7 +1368,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		gboolean hit = FALSE;
 
 		for (j = 0; j < vulns->len; j++) {
-			const char *st = vendor_status(r->vendor, jstr(g_ptr_array_index(vulns, j), "id"));
+			const char *st = vendor_status(r->vendor, json_obj_str(g_ptr_array_index(vulns, j), "id"));
 
 			if (strcmp(st, "affected") == 0 || strcmp(st, "fixed") == 0)
 				hit = TRUE;
@@ -1447,16 +1395,16 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		g_string_append_printf(out, "%s%s\n", i ? "\n" : "", vendor_name(v));
 		for (j = 0; j < vulns->len; j++) {
 			JsonObject *vu = g_ptr_array_index(vulns, j);
-			const char *label = jstr(vu, "cve")[0] ? jstr(vu, "cve") : jstr(vu, "id");
+			const char *label = json_obj_str(vu, "cve")[0] ? json_obj_str(vu, "cve") : json_obj_str(vu, "id");
 
 			g_string_append_printf(out, "  %s%s%s\n", label, label[0] ? ": " : "",
-					       status_label(l, vendor_status(v, jstr(vu, "id"))));
+					       status_label(l, vendor_status(v, json_obj_str(vu, "id"))));
 		}
-		if (jstr(v, "advisory_url")[0])
-			g_string_append_printf(out, "  %s: %s\n", l->advisory, jstr(v, "advisory_url"));
-		if (!blank(jstr(v, "statement"))) {
+		if (json_obj_str(v, "advisory_url")[0])
+			g_string_append_printf(out, "  %s: %s\n", l->advisory, json_obj_str(v, "advisory_url"));
+		if (!blank(json_obj_str(v, "statement"))) {
 			g_string_append_printf(out, "  %s:\n", l->statement);
-			append_text_block(out, jstr(v, "statement"));
+			append_text_block(out, json_obj_str(v, "statement"));
 		}
 	}
 
@@ -1464,7 +1412,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	urls = g_ptr_array_new();
 	for (i = 0; i < m.vendors->len; i++) {
 		JsonObject *v = g_ptr_array_index(m.vendors, i);
-		const char *u[2] = { jstr(v, "advisory_url"), jstr(v, "published_url") };
+		const char *u[2] = { json_obj_str(v, "advisory_url"), json_obj_str(v, "published_url") };
 
 		for (j = 0; j < 2; j++) {
 			guint k;
@@ -1479,7 +1427,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		}
 	}
 	for (i = 0; i < vulns->len; i++) {
-		const char *cve = jstr(g_ptr_array_index(vulns, i), "cve");
+		const char *cve = json_obj_str(g_ptr_array_index(vulns, i), "cve");
 
 		if (cve_ok(cve))
 			g_string_append_printf(out, "  %s: https://www.cve.org/CVERecord?id=%s\n", cve, cve);
@@ -1503,7 +1451,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 		g_free(s);
 		g_date_time_unref(t);
 	}
-	t = util_parse_time(jstr(jobj(kase, "embargo"), "vendor_time"));
+	t = util_parse_time(json_obj_str(json_obj_obj(kase, "embargo"), "vendor_time"));
 	if (t != NULL) {
 		if (g_date_time_compare(t, pubtime) < 0) {
 			s = local_time_text(t, info->tz);

@@ -13,42 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonread.h"
 #include "stats.h"
 #include "util.h"
 
 #define TENTH_OF_DAY_US ((gint64)8640 * G_USEC_PER_SEC)
-
-static const char *
-jstr(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return "";
-	n = json_object_get_member(o, name);
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return "";
-	return json_node_get_string(n);
-}
-
-static JsonArray *
-jarr(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return NULL;
-	n = json_object_get_member(o, name);
-	return JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
-static JsonObject *
-arr_obj(JsonArray *a, guint i)
-{
-	JsonNode *n = json_array_get_element(a, i);
-
-	return JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
 
 typedef struct {
 	gint64 opened, published, closed;
@@ -89,12 +58,12 @@ month_of(GHashTable *months, const char *when)
 static GDateTime *
 first_contact(JsonObject *c)
 {
-	GDateTime *best = util_parse_time(jstr(c, "first_vendor_contact"));
-	JsonArray *va = jarr(c, "vendors");
+	GDateTime *best = util_parse_time(json_obj_str(c, "first_vendor_contact"));
+	JsonArray *va = json_obj_arr(c, "vendors");
 	guint i;
 
 	for (i = 0; best == NULL && va != NULL && i < json_array_get_length(va); i++) {
-		GDateTime *t = util_parse_time(jstr(arr_obj(va, i), "first_contact"));
+		GDateTime *t = util_parse_time(json_obj_str(json_arr_obj(va, i), "first_contact"));
 
 		if (t == NULL)
 			continue;
@@ -113,7 +82,7 @@ first_contact(JsonObject *c)
 static gboolean
 tenths_to_publication(JsonObject *c, gint64 *out)
 {
-	GDateTime *from = first_contact(c), *to = util_parse_time(jstr(c, "published"));
+	GDateTime *from = first_contact(c), *to = util_parse_time(json_obj_str(c, "published"));
 	gboolean ok = from != NULL && to != NULL;
 
 	if (ok) {
@@ -200,8 +169,8 @@ stats_compute(GPtrArray *cases, GDateTime *now)
 
 	for (i = 0; cases != NULL && i < cases->len; i++) {
 		JsonObject *c = g_ptr_array_index(cases, i);
-		JsonArray *va = jarr(c, "vendors");
-		const char *state = jstr(c, "state")[0] ? jstr(c, "state") : "unknown";
+		JsonArray *va = json_obj_arr(c, "vendors");
+		const char *state = json_obj_str(c, "state")[0] ? json_obj_str(c, "state") : "unknown";
 		month_row *m;
 		gint64 t;
 
@@ -210,13 +179,13 @@ stats_compute(GPtrArray *cases, GDateTime *now)
 		if (is_open(state))
 			open++;
 		for (j = 0; va != NULL && j < json_array_get_length(va); j++)
-			if (strcmp(jstr(arr_obj(va, j), "state"), "unresponsive") == 0)
+			if (strcmp(json_obj_str(json_arr_obj(va, j), "state"), "unresponsive") == 0)
 				unresponsive++;
-		if ((m = month_of(months, jstr(c, "created"))) != NULL)
+		if ((m = month_of(months, json_obj_str(c, "created"))) != NULL)
 			m->opened++;
-		if ((m = month_of(months, jstr(c, "closed"))) != NULL)
+		if ((m = month_of(months, json_obj_str(c, "closed"))) != NULL)
 			m->closed++;
-		if ((m = month_of(months, jstr(c, "published"))) != NULL) {
+		if ((m = month_of(months, json_obj_str(c, "published"))) != NULL) {
 			m->published++;
 			if (tenths_to_publication(c, &t)) {
 				g_array_append_val(m->tenths, t);
