@@ -41,6 +41,7 @@ static const field case_fields[] = {
 	S("embargo", "public_time", vcase, embargo.public_time),
 	S("embargo", "broken", vcase, embargo.broken),
 	S("embargo", "break_reason", vcase, embargo.break_reason),
+	S("embargo", "fixed_by", vcase, embargo.fixed_by),
 	I("", "draft_id", vcase, draft_id),
 	S("", "first_vendor_contact", vcase, first_vendor_contact),
 	S("", "published", vcase, published),

@@ -86,6 +86,7 @@ typedef struct {
 		char *public_time;  /* T_public = T_vendor + public_offset */
 		char *broken;       /* time an embargo break was confirmed */
 		char *break_reason;
+		char *fixed_by;     /* the coordinator who set the date (Set-Date, Embargo-Break), or "" */
 	} embargo;
 	GHashTable *agreements; /* peer:<id> -> proposal id it agreed to (decimal) */
 	gint64 draft_id;        /* the draft under review, 0 none */

@@ -205,7 +205,8 @@ party_from_section(cfg_t *sec, party_kind kind, const vconfig *cfg, GString *err
 	const char *lang;
 
 	p->kind = kind;
-	p->id = g_strdup(cfg_title(sec));
+	/* Party names are lower case everywhere (pins, case records, mail). */
+	p->id = g_ascii_strdown(cfg_title(sec), -1);
 	p->name = g_strdup(cfg_getstr(sec, "name") ? cfg_getstr(sec, "name") : p->id);
 	p->fingerprint = dup_upper_or_empty(cfg_getstr(sec, "fingerprint"));
 	p->addresses = g_ptr_array_new_with_free_func(g_free);

@@ -118,6 +118,64 @@ collect_key_suffix(const char *key, const char *value, size_t len, void *data)
 	return true;
 }
 
+/* Mail for a vendor that was removed from its case is never sent: it may
+ * carry the report, and the vendor was named by mistake. */
+static bool
+for_removed_vendor(store_t *st, JsonObject *o)
+{
+	const char *party = json_obj_str(o, "party"), *tag = json_obj_str(o, "case");
+	const vendor_rec *v;
+	vcase *c = NULL;
+	bool removed = false;
+
+	if (!g_str_has_prefix(party, "vendor:") || tag[0] == '\0' || case_store_get(st, tag, &c) != VS_OK)
+		return false;
+	v = vcase_vendor(c, party + 7);
+	removed = v && strcmp(v->state, "removed") == 0;
+	vcase_free(c);
+	return removed;
+}
+
+/* Drop mail ID (queued or held) for good, keeping its record. */
+static vstatus
+cancel_mail(store_t *st, const char *id, JsonNode *root)
+{
+	char *key_rec = g_strconcat("outbox/", id, NULL);
+	char *key_queue = g_strconcat("queue/", id, NULL);
+	char *key_held = g_strconcat("held/", id, NULL);
+	char *key_data = g_strconcat("outmail/", id, NULL);
+	JsonObject *o = json_node_get_object(root);
+	char *text;
+	vstatus rc;
+
+	json_object_set_string_member(o, "state", "cancelled");
+	json_object_set_string_member(o, "last_error", "the vendor was removed from the case");
+	json_object_set_string_member(o, "subject", "");
+	json_object_set_string_member(o, "body", "");
+	text = json_node_to_string(root);
+	if ((rc = store_begin(st)) == VS_OK) {
+		rc = store_put_str(st, key_rec, text);
+		if (rc == VS_OK && (rc = store_del(st, key_queue)) == VS_NOT_FOUND)
+			rc = VS_OK;
+		if (rc == VS_OK && (rc = store_del(st, key_held)) == VS_NOT_FOUND)
+			rc = VS_OK;
+		if (rc == VS_OK && (rc = store_del(st, key_data)) == VS_NOT_FOUND)
+			rc = VS_OK;
+		if (rc == VS_OK)
+			rc = store_commit(st);
+		else
+			store_abort(st);
+	}
+	if (rc == VS_OK)
+		log_info("outbox %s: cancelled, its vendor was removed from the case", id);
+	g_free(text);
+	g_free(key_rec);
+	g_free(key_queue);
+	g_free(key_held);
+	g_free(key_data);
+	return rc;
+}
+
 /* Send one queued mail and record the result in its own transaction. */
 static vstatus
 flush_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now,
@@ -154,6 +212,10 @@ flush_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now,
 		goto done;
 	}
 	o = json_node_get_object(root);
+	if (for_removed_vendor(st, o)) {
+		rc = cancel_mail(st, id, root);
+		goto done;
+	}
 	g_ptr_array_add(rcpts, g_strdup(json_obj_str(o, "rcpt")));
 	item.id = id;
 	item.env_from = json_obj_str(o, "env_from");
@@ -246,6 +308,10 @@ release_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now, int
 	if (json_obj_str(o, "case")[0] == '\0' ||
 	    case_store_get(st, json_obj_str(o, "case"), &c) != VS_OK) {
 		rc = VS_OK;
+		goto done;
+	}
+	if (for_removed_vendor(st, o)) {
+		rc = cancel_mail(st, id, root);
 		goto done;
 	}
 	fpr = trust_party_fpr(cfg, c, json_obj_str(o, "party"));

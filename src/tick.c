@@ -102,8 +102,17 @@ tick_run(const vconfig *cfg, GDateTime *now, int *fired_out)
 		goto done;
 	if ((rc = case_store_each(st, collect_open, tags)) != VS_OK)
 		goto done;
-	for (i = 0; i < tags->len && rc == VS_OK; i++)
-		rc = tick_case(cfg, st, now, g_ptr_array_index(tags, i), fired_out);
+	/* One case failing must not stop the timers of the others; the run
+	 * reports the failure, and the next tick tries that case again. */
+	for (i = 0; i < tags->len; i++) {
+		vstatus crc = tick_case(cfg, st, now, g_ptr_array_index(tags, i), fired_out);
+		if (crc != VS_OK) {
+			log_err("tick %s: %s; its timers wait for the next run",
+				(char *)g_ptr_array_index(tags, i), status_to_string(crc));
+			if (rc == VS_OK || crc == VS_CRYPTO_TEMP || crc == VS_LOCKED)
+				rc = crc;
+		}
+	}
 done:
 	if (st)
 		store_close(st);

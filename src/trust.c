@@ -93,9 +93,16 @@ party_by_fpr(const vconfig *cfg, const vcase *c, const char *fpr, char **party_o
 	if (fpr == NULL || *fpr == '\0')
 		return false;
 	if ((p = config_party_by_fingerprint(cfg, fpr)) != NULL) {
-		*party_out = party_label(p);
-		*role_out = party_role(p);
-		return true;
+		char *label = party_label(p);
+		const char *pinned = c ? g_hash_table_lookup(c->pins, label) : NULL;
+		/* A key pinned in the case for this party replaces the
+		 * directory's (a compromised or rolled-over key). */
+		if (pinned == NULL || *pinned == '\0' || g_ascii_strcasecmp(pinned, fpr) == 0) {
+			*party_out = label;
+			*role_out = party_role(p);
+			return true;
+		}
+		g_free(label);
 	}
 	if (c == NULL)
 		return false;

@@ -384,7 +384,14 @@ cond_all_vendors_unresponsive(const wf_step *s)
 	return n > 0;
 }
 
+static bool
+cond_date_fixed_by_coordinator(const wf_step *s)
+{
+	return s->n->embargo.agreed && s->n->embargo.fixed_by[0] != '\0';
+}
+
 static const struct { const char *name; condition_fn fn; } condition_registry[] = {
+	{ "date_fixed_by_coordinator", cond_date_fixed_by_coordinator },
 	{ "all_required_agreed", cond_all_required_agreed },
 	{ "all_affected_approved", cond_all_affected_approved },
 	{ "any_vendor_informed", cond_any_vendor_informed },
@@ -576,6 +583,9 @@ action_add_vendor(wf_step *s)
 	rest = strpbrk(id, " \t");
 	if (rest)
 		*rest++ = '\0';
+	/* Party names are lower case everywhere (pins, directory, mail). */
+	for (comma = id; *comma; comma++)
+		*comma = g_ascii_tolower(*comma);
 	if (!is_id(id)) {
 		refuse(s, "needs a vendor id (letters, digits, - _ .)");
 		goto done;
@@ -697,6 +707,10 @@ action_record_status(wf_step *s)
 		for (j = 0; j < s->n->vulns->len; j++)
 			g_hash_table_insert(v->status, g_strdup(((vuln_rec *)g_ptr_array_index(s->n->vulns, j))->id),
 					    g_strdup(status));
+	} else if (s->who->role == ROLE_VENDOR && vcase_vuln(s->n, w[0]) == NULL) {
+		/* A vendor's own ids would show in other vendors' drafts. */
+		refuse(s, "names no vulnerability of this case (use all, or the ids the coordinator gave)");
+		goto done;
 	} else if (is_id(w[0])) {
 		vuln_rec *u = vcase_vuln_add(s->n, w[0]);
 		g_hash_table_insert(v->status, g_strdup(u->id), g_strdup(status));
@@ -746,6 +760,8 @@ action_record_product(wf_step *s)
 		refuse(s, "needs a product name");
 	if (s->who->role != ROLE_VENDOR) {
 		v = vendor_id ? vcase_vendor(s->n, vendor_id) : NULL;
+		if (v && strcmp(v->state, "removed") == 0)
+			v = NULL;
 		if (v == NULL)
 			refuse(s, "needs \"; vendor=<id>\" naming a vendor of this case");
 	}
@@ -777,6 +793,10 @@ action_record_product(wf_step *s)
 static void
 action_record_statement(wf_step *s)
 {
+	if (s->vendor == NULL) {
+		refuse(s, "is a vendor's own command");
+		return;
+	}
 	set_str(&s->vendor->statement, value_of(s));
 	vendor_responded(s, s->vendor);
 }
@@ -790,6 +810,10 @@ is_https_url(const char *u)
 static void
 action_record_advisory_url(wf_step *s)
 {
+	if (s->vendor == NULL) {
+		refuse(s, "is a vendor's own command");
+		return;
+	}
 	if (!is_https_url(value_of(s))) {
 		refuse(s, "needs an https:// URL");
 		return;
@@ -801,6 +825,10 @@ action_record_advisory_url(wf_step *s)
 static void
 action_record_share(wf_step *s)
 {
+	if (s->vendor == NULL) {
+		refuse(s, "is a vendor's own command");
+		return;
+	}
 	if (g_ascii_strcasecmp(value_of(s), "yes") == 0)
 		s->vendor->share = true;
 	else if (g_ascii_strcasecmp(value_of(s), "no") == 0)
@@ -810,10 +838,23 @@ action_record_share(wf_step *s)
 }
 
 static void
+clear_agreements(vcase *n)
+{
+	unsigned int i;
+
+	g_hash_table_remove_all(n->agreements);
+	for (i = 0; i < n->vendors->len; i++) {
+		vendor_rec *v = g_ptr_array_index(n->vendors, i);
+		v->agreed = 0;
+		if (strcmp(v->state, "agreed") == 0 || strcmp(v->state, "approved") == 0)
+			set_str(&v->state, "responded");
+	}
+}
+
+static void
 action_propose_date(wf_step *s)
 {
 	GDateTime *t = workflow_parse_time(value_of(s));
-	unsigned int i;
 
 	if (t == NULL) {
 		refuse(s, "needs a time with its zone, e.g. 2026-12-07 13:00 +09:00 or 2026-12-07 13:00 JST");
@@ -829,14 +870,9 @@ action_propose_date(wf_step *s)
 	s->n->embargo.proposal_id++;
 	set_str(&s->n->embargo.proposed_by, s->who->party);
 	s->n->embargo.agreed = false;
+	set_str(&s->n->embargo.fixed_by, "");
 	/* A new proposal clears every agreement; the proposer agrees to it. */
-	g_hash_table_remove_all(s->n->agreements);
-	for (i = 0; i < s->n->vendors->len; i++) {
-		vendor_rec *v = g_ptr_array_index(s->n->vendors, i);
-		v->agreed = 0;
-		if (strcmp(v->state, "agreed") == 0 || strcmp(v->state, "approved") == 0)
-			set_str(&v->state, "responded");
-	}
+	clear_agreements(s->n);
 	if (s->vendor) {
 		s->vendor->agreed = s->n->embargo.proposal_id;
 		set_str(&s->vendor->state, "agreed");
@@ -898,6 +934,10 @@ action_fix_date_if_agreed(wf_step *s)
 static void
 action_object_date(wf_step *s)
 {
+	/* Against a coordinator's decision an objection is only a message:
+	 * the coordinators hear it, the date stands. */
+	if (s->n->embargo.fixed_by[0])
+		return;
 	if (s->vendor) {
 		s->vendor->agreed = 0;
 		if (strcmp(s->vendor->state, "agreed") == 0)
@@ -920,9 +960,14 @@ action_set_date(wf_step *s)
 		return;
 	}
 	when = util_format_time(t);
+	/* The coordinator's decision is a proposal of its own: agreements
+	 * to an earlier one do not carry over to it. */
+	clear_agreements(s->n);
+	s->n->embargo.proposal_id++;
 	set_str(&s->n->embargo.proposal, when);
 	set_str(&s->n->embargo.proposed_by, s->who->party);
 	fix_date(s, when);
+	set_str(&s->n->embargo.fixed_by, s->who->party);
 	g_free(when);
 	g_date_time_unref(t);
 }
@@ -955,6 +1000,10 @@ action_review_draft(wf_step *s)
 static void
 action_record_published(wf_step *s)
 {
+	if (s->vendor == NULL) {
+		refuse(s, "is a vendor's own command");
+		return;
+	}
 	if (!is_https_url(value_of(s))) {
 		refuse(s, "needs the https:// URL of the vendor's release");
 		return;
@@ -1012,6 +1061,7 @@ action_break_embargo(wf_step *s)
 
 	set_str(&s->n->embargo.broken, now);
 	set_str(&s->n->embargo.break_reason, value_of(s));
+	set_str(&s->n->embargo.fixed_by, s->who->party);
 	set_str(&s->n->embargo.vendor_time, now);
 	g_free(s->n->embargo.public_time);
 	s->n->embargo.public_time = shifted(now, rule_setting(2));
@@ -1231,7 +1281,10 @@ notify_rule(wf_step *s, const rule_notify *rn)
 {
 	const char *to = rn->to;
 	const char *when = case_time(s->n, rn->when);
-	const char *text = s->cmd ? value_of(s) : NULL;
+	/* A party's own words go to the coordinators and back to it; only a
+	 * coordinator's (a question, a reason) go on to other parties. */
+	const char *text = s->cmd && (s->who->role == ROLE_COORDINATOR || strcmp(to, "coordinators") == 0 ||
+				      strcmp(to, "sender") == 0) ? value_of(s) : NULL;
 	unsigned int i;
 	bool parties = strcmp(to, "parties") == 0;
 
@@ -1386,6 +1439,36 @@ workflow_apply(const vcase *c, const wf_actor *who, const command *cmd,
 	return n;
 }
 
+static bool
+vendor_in_states(const rule_transition *r, const vendor_rec *v)
+{
+	return r->vendor_states->len ? str_in(r->vendor_states, v->state) : vendor_active(v);
+}
+
+/* Is a timer of R's kind with a later "after" also due for V? */
+static bool
+superseded(const rule_transition *r, const vcase *n, const vendor_rec *v, GDateTime *now)
+{
+	const char *base = timer_base(r->timer, n, v);
+	GDateTime *t = util_parse_time(base);
+	unsigned int i;
+	bool later_due = false;
+
+	for (i = 0; t && !later_due && i < active_rules->transitions->len; i++) {
+		const rule_transition *o = g_ptr_array_index(active_rules->transitions, i);
+		GDateTime *due;
+		if (o == r || o->timer == NULL || strcmp(o->timer, r->timer) != 0 || o->after <= r->after ||
+		    !rule_applies(o, n->state) || (v && !vendor_in_states(o, v)))
+			continue;
+		due = g_date_time_add_seconds(t, (gdouble)o->after);
+		later_due = g_date_time_compare(due, now) <= 0;
+		g_date_time_unref(due);
+	}
+	if (t)
+		g_date_time_unref(t);
+	return later_due;
+}
+
 /* Fire rule R for vendor V (NULL: the case) when due. */
 static void
 tick_rule(const rule_transition *r, vcase **np, const vcase *orig, vendor_rec *v, GDateTime *now,
@@ -1403,7 +1486,11 @@ tick_rule(const rule_transition *r, vcase **np, const vcase *orig, vendor_rec *v
 	due = g_date_time_add_seconds(t, (gdouble)r->after);
 	g_date_time_unref(t);
 	key = g_strdup_printf("%s%+" G_GINT64_FORMAT ":%s:%s", r->timer, r->after, v ? v->id : "-", base);
-	if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && guards_pass(&s, r)) {
+	if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && superseded(r, n, v, now)) {
+		/* A later timer of the same kind is due too (after a Hold, or
+		 * a date set at short notice): that one speaks for both. */
+		g_ptr_array_add(n->fired, g_strdup(key));
+	} else if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && guards_pass(&s, r)) {
 		/* A guard that says no leaves the timer armed: a later tick
 		 * in its window may still find it due (a missing statement). */
 		g_ptr_array_add(n->fired, g_strdup(key));
@@ -1432,7 +1519,7 @@ workflow_tick(const vcase *c, GDateTime *now, GPtrArray *actions, GString *fired
 		}
 		for (j = 0; j < n->vendors->len; j++) {
 			vendor_rec *v = g_ptr_array_index(n->vendors, j);
-			if (r->vendor_states->len ? !str_in(r->vendor_states, v->state) : !vendor_active(v))
+			if (!vendor_in_states(r, v))
 				continue;
 			/* The state may have moved on with an earlier vendor. */
 			if (!rule_applies(r, n->state))

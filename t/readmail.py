@@ -31,7 +31,9 @@ if msg.get_content_type() == "multipart/encrypted":
     out["encrypted"] = True
     ct = msg.get_payload()[1].get_payload(decode=True)
     rc, plain, status = gpg(["--decrypt"], ct)
-    if rc == 0:
+    # Decryptable is what gpg says of the decryption, whatever it says of
+    # the signature (a home without the robot's public key still decrypts).
+    if "[GNUPG:] DECRYPTION_OKAY" in status and plain:
         out["decryptable"] = True
         out["signer"] = signer_of(status)
         out["signed"] = bool(out["signer"])

@@ -215,6 +215,7 @@ for m in "$MAILDIR"/new/*; do
 		GNUPGHOME="$T/homes/$p" python3 "$SRCDIR/t/readmail.py" "$m" > "$T/w.json"
 		d=$(json_get "$T/w.json" 'j["decryptable"]')
 		if [ "$d" = True ] && [ "$p" != "$want" ]; then bad="$bad $p-reads-mail-to-$to"; fi
+		if [ "$d" != True ] && [ "$p" = "$want" ]; then bad="$bad $p-cannot-read-its-mail"; fi
 		if [ "$d" = True ] && [ "$p" = ACME ] && grep -q "$KLAB_SECRET\|KLab" "$T/w.json"; then bad="$bad acme-sees-klab"; fi
 		if [ "$d" = True ] && [ "$p" = VENDOR ] && grep -q "ACME" "$T/w.json"; then bad="$bad klab-sees-acme"; fi
 	done

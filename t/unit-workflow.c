@@ -625,6 +625,111 @@ check_matrix(void)
 		}
 }
 
+/* Apply as PARTY (role from its prefix) at time AT. */
+static vcase *
+apply_as(vcase *c, const char *party, const char *at, const char *key, const char *value,
+	 GPtrArray *actions, wf_result *result)
+{
+	role_kind role = g_str_has_prefix(party, "coordinator:") ? C : g_str_has_prefix(party, "vendor:") ? V :
+			 g_str_has_prefix(party, "peer:") ? P : R;
+	GDateTime *t = g_date_time_new_from_iso8601(at, NULL);
+	wf_actor who = { role, party, t, NULL };
+	command cmd = { command_lookup(key), (char *)key, (char *)value, 1 };
+	wf_outcome out;
+	vcase *n = workflow_apply(c, &who, &cmd, actions, &out);
+
+	*result = out.result;
+	wf_outcome_clear(&out);
+	g_date_time_unref(t);
+	vcase_free(c);
+	return n;
+}
+
+static const char *
+vendor_state(const vcase *c, const char *id)
+{
+	const vendor_rec *v = vcase_vendor(c, id);
+
+	return v ? v->state : "(none)";
+}
+
+/* tap_is_str on a string of ours, which it frees. */
+static void
+is_owned(char *got, const char *want, const char *name)
+{
+	tap_is_str(got, want, name);
+	g_free(got);
+}
+
+/* Sequences that the review found wanting, as regression checks. */
+static void
+check_chains(void)
+{
+	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
+	wf_result r;
+	vcase *c;
+	char *acts;
+
+	/* A vendor id written with capitals is the same vendor everywhere. */
+	c = make_case("vendor_contact", NULL);
+	c = apply_as(c, "coordinator:alice", CREATED, "Add-Vendor", "KLab KLab Inc., security@klab.example", actions, &r);
+	c = apply_as(c, "coordinator:alice", CREATED, "Pin-Key", "vendor:KLab " FPR40, actions, &r);
+	acts = actions_of(actions);
+	is_owned(g_strdup_printf("%s %s %s", c->state, vendor_state(c, "klab"), acts),
+		   "coordinating informed vendor-notice>vendor:klab,vendor-details>vendor:klab!,key-pinned>coordinators",
+		   "Add-Vendor KLab, Pin-Key vendor:KLab: informed, details sent");
+	g_free(acts);
+
+	/* A vendor cannot invent vulnerability ids; "all" and known ones work. */
+	c = apply_as(c, "vendor:klab", CREATED, "Status", "PSIRT-99 affected", actions, &r);
+	tap_is_int(r, WF_INVALID, "a vendor's unknown vulnerability id is refused");
+	c = apply_as(c, "coordinator:alice", CREATED, "CVE", "V2 CVE-2026-12346", actions, &r);
+	c = apply_as(c, "vendor:klab", CREATED, "Status", "V2 affected", actions, &r);
+	tap_is_int(r, WF_APPLIED, "a vulnerability the coordinator named is fine");
+
+	/* Set-Date is a proposal of its own, and an objection does not undo it. */
+	c = apply_as(c, "vendor:klab", CREATED, "Propose-Date", "2026-12-20 13:00 JST", actions, &r);
+	c = apply_as(c, "coordinator:alice", CREATED, "Set-Date", "2026-12-21 13:00 JST", actions, &r);
+	is_owned(g_strdup_printf("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, c->state, c->embargo.proposal_id,
+				   vcase_vendor(c, "klab")->agreed),
+		   "date_agreed 2 0", "Set-Date: a new proposal id, KLab's agreement to the old one gone");
+	c = apply_as(c, "reporter", CREATED, "Object-Date", "too late for me", actions, &r);
+	is_owned(g_strdup_printf("%s %d %s", c->state, c->embargo.agreed, c->embargo.vendor_time),
+		   "date_agreed 1 2026-12-21T13:00:00+09:00", "an objection to a coordinator's date leaves it standing");
+
+	/* After a long hold, only the latest of the silent-vendor timers fires. */
+	{
+		vcase *d = make_case("vendor_contact", NULL), *n;
+		vendor_rec *v = vendor_rec_new("acme", CREATED);
+		GDateTime *later = g_date_time_new_from_iso8601("2026-12-30T10:00:00+09:00", NULL);
+		GString *fired = g_string_new(NULL);
+
+		g_free(v->state);
+		v->state = g_strdup("notified");
+		g_free(v->first_contact);
+		v->first_contact = g_strdup(CREATED);
+		g_ptr_array_add(d->vendors, v);
+		g_ptr_array_set_size(actions, 0);
+		n = workflow_tick(d, later, actions, fired);
+		acts = actions_of(actions);
+		is_owned(g_strdup_printf("%s %s [%s]", n->state, vendor_state(n, "acme"), acts),
+			   "unresponsive unresponsive [vendor-unresponsive>coordinators]",
+			   "38 days late: unresponsive at once, no stale reminders");
+		g_free(acts);
+		vcase_free(d);
+		d = n;
+		g_ptr_array_set_size(actions, 0);
+		n = workflow_tick(d, later, actions, fired);
+		tap_is_int((long)actions->len, 0, "and the same tick again does nothing");
+		vcase_free(n);
+		vcase_free(d);
+		g_string_free(fired, TRUE);
+		g_date_time_unref(later);
+	}
+	vcase_free(c);
+	g_ptr_array_unref(actions);
+}
+
 int
 main(void)
 {
@@ -648,7 +753,7 @@ main(void)
 	g_free(dir);
 	workflow_set_rules(table);
 	now = g_date_time_new_from_iso8601(CREATED, NULL);
-	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) +
+	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) + 7 +
 		       2 * G_N_ELEMENTS(text_rows) + G_N_ELEMENTS(terminal_rows)));
 
 	for (i = 0; i < G_N_ELEMENTS(rows); i++)
@@ -658,6 +763,7 @@ main(void)
 		check_round_trip(round_trip_states[i]);
 
 	check_matrix();
+	check_chains();
 
 	/* Pins accumulate on the returned case, and an earlier pin stays. */
 	{
