@@ -336,7 +336,10 @@ queue_replies(msgctx *ctx, store_t *st)
 		g_hash_table_insert(vars, (gpointer)"when", when ? when : (char *)"");
 		g_hash_table_insert(vars, (gpointer)"when_local", when_local ? when_local : (char *)"");
 		rc = render_template(cfg, r->language, r->template_name, vars, &t, &why);
+		/* Nothing in vars may point at what is freed below. */
 		g_hash_table_remove(vars, "text");
+		g_hash_table_insert(vars, (gpointer)"when", (char *)"");
+		g_hash_table_insert(vars, (gpointer)"when_local", (char *)"");
 		g_hash_table_insert(vars, (gpointer)"date", local_text);
 		g_free(date_both);
 		g_free(attached);
