@@ -761,6 +761,18 @@ msgid_index_get(store_t *st, const char *message_id, char **tag_out)
 }
 
 vstatus
+msgid_party_put(store_t *st, const char *message_id, const char *party)
+{
+	return index_put(st, "midparty/", message_id, party);
+}
+
+vstatus
+msgid_party_get(store_t *st, const char *message_id, char **party_out)
+{
+	return index_get(st, "midparty/", message_id, party_out);
+}
+
+vstatus
 alias_index_put(store_t *st, const char *alias, const char *tag)
 {
 	char *up = g_ascii_strup(alias, -1);

@@ -132,6 +132,9 @@ vstatus case_log_json(store_t *st, const char *tag, JsonNode **out);
 
 vstatus msgid_index_put(store_t *st, const char *message_id, const char *tag);
 vstatus msgid_index_get(store_t *st, const char *message_id, char **tag_out);
+/* The party a mail of the robot went to: its thread is that party's. */
+vstatus msgid_party_put(store_t *st, const char *message_id, const char *party);
+vstatus msgid_party_get(store_t *st, const char *message_id, char **party_out);
 vstatus alias_index_put(store_t *st, const char *alias, const char *tag);
 vstatus alias_index_get(store_t *st, const char *alias, char **tag_out);
 

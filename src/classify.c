@@ -153,6 +153,23 @@ classify_message(msgctx *ctx, store_t *st)
 			rc = VS_OK;
 		}
 	}
+	/* Whose thread is it? The first mail of ours it answers says. */
+	for (i = 0; cases->len == 1 && ctx->thread_party == NULL && i < ctx->references->len; i++) {
+		const char *mid = g_ptr_array_index(ctx->references, i);
+		char *party = NULL, *tag = NULL;
+		/* Only a thread of this very case counts. */
+		rc = msgid_index_get(st, mid, &tag);
+		if (rc == VS_OK && strcmp(tag, g_ptr_array_index(cases, 0)) == 0)
+			rc = msgid_party_get(st, mid, &party);
+		else if (rc == VS_OK)
+			rc = VS_NOT_FOUND;
+		g_free(tag);
+		if (rc == VS_OK)
+			ctx->thread_party = party;
+		else if (rc != VS_NOT_FOUND)
+			goto done;
+		rc = VS_OK;
+	}
 	if (cases->len > 1) {
 		ctx->kind = CLASS_OPERATOR;
 		g_free(ctx->class_reason);

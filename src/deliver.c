@@ -363,6 +363,9 @@ queue_replies(msgctx *ctx, store_t *st)
 		if (cfg->robot_key[0] == '\0')
 			unusable = "robot_key is not set";
 		m.case_tag = ctx->case_tag;
+		/* Whose mail it is: the thread it starts routes replies back to
+		 * that party's compartment, and a removed vendor's is cancelled. */
+		m.party = r->party;
 		m.template_name = r->template_name;
 		m.env_from = cfg->address;
 		m.rcpt = r->to;

@@ -112,6 +112,7 @@ msgctx_free(msgctx *ctx)
 	g_free(ctx->malformed_reason);
 	g_free(ctx->give_up_reason);
 	g_free(ctx->case_tag);
+	g_free(ctx->thread_party);
 	g_free(ctx->class_reason);
 	g_ptr_array_unref(ctx->tags_found);
 	vcase_free(ctx->vcase);

@@ -107,6 +107,7 @@ typedef struct {
 	class_kind kind;
 	char *case_tag;
 	char *class_reason;
+	char *thread_party;      /* the party whose thread the mail answers, or NULL */
 	GPtrArray *tags_found;   /* canonical tags and aliases seen */
 
 	/* decisions and effects */

@@ -96,6 +96,8 @@ outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
 	}
 	if (m->case_tag && *m->case_tag)
 		rc = msgid_index_put(st, m->message_id, m->case_tag);
+	if (rc == VS_OK && m->case_tag && *m->case_tag && m->party && *m->party)
+		rc = msgid_party_put(st, m->message_id, m->party);
 done:
 	json_node_unref(root);
 	g_object_unref(b);

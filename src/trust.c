@@ -163,6 +163,21 @@ find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
 		v->claimed_language = g_strdup(p->language);
 		fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
 		v->claimed_fpr = g_strdup(fpr ? fpr : "");
+		return;
+	}
+	/* An address we do not know, answering a vendor's own thread (a
+	 * colleague at the vendor): the claim is that vendor's, and any
+	 * answer goes to the vendor's registered address, never to From:. */
+	if (c && ctx->thread_party && g_str_has_prefix(ctx->thread_party, "vendor:")) {
+		const vendor_rec *vr = vcase_vendor(c, ctx->thread_party + 7);
+		const char *fpr;
+		if (vr == NULL || vr->address[0] == '\0' || strcmp(vr->state, "removed") == 0)
+			return;
+		v->claimed_party = g_strdup(ctx->thread_party);
+		v->claimed_address = g_strdup(vr->address);
+		v->claimed_language = g_strdup(vr->language[0] ? vr->language : ctx->cfg->language);
+		fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
+		v->claimed_fpr = g_strdup(fpr ? fpr : "");
 	}
 }
 

@@ -4,7 +4,7 @@
 # replaces the directory's, whose signatures then count for nothing.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 8
+plan 10
 GHOST=$(gen_key "Ghost PSIRT <psirt@ghost.example>")
 NEWK=$(gen_key "KLab PSIRT 2027 <security@klab.example>")
 # ghost's key is in the directory but not (yet) in the robot's keyring.
@@ -62,4 +62,15 @@ is "$(GNUPGHOME=$T/only-new python3 "$SRCDIR/t/readmail.py" "$f" | python3 -c 'i
    "mail to KLab is encrypted to the new key"
 GNUPGHOME=$T/gnupg; export GNUPGHOME
 GNUPGHOME=$T/only-new gpgconf --kill all >/dev/null 2>&1
+
+# A colleague at KLab answers KLab's thread, unsigned, from an address the
+# robot does not know and without the tag: the mail is KLab's to the case,
+# and the notice goes to KLab's registered address only.
+mid=$(sed -n 's/^Message-I[Dd]: <\(.*\)>/\1/p' "$f" | head -1)
+NOW=2026-11-03T13:00:00+09:00
+make_mail "$T/colleague.eml" "colleague@klab.example" "Re: your mail" "We are looking into it." "In-Reply-To: <$mid>"
+n=$(mails_to security@klab.example)
+deliver "$T/colleague.eml"
+is "$(lastlog '["claimed"]'):$(lastlog '["accepted"]')" "vendor:klab:False" "the thread makes it KLab's claim, with no effect"
+is "$(mails_to security@klab.example):$(mails_to colleague@klab.example)" "$((n + 1)):0" "the notice goes to KLab's registered address, not to From:"
 done_testing
