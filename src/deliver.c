@@ -637,8 +637,8 @@ index_new_aliases(msgctx *ctx, store_t *st)
 static vstatus
 handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 {
-	trust_verdict *v = trust_judge(ctx, ctx->vcase);
-	command_block *b = commands_parse(ctx->crypto.content_text);
+	trust_verdict *v = NULL;
+	command_block *b = NULL;
 	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
 	GString *summary = g_string_new(NULL);
 	char *sigkey = NULL, *seen = NULL;
@@ -646,6 +646,14 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 	unsigned int i;
 	vstatus rc = VS_OK;
 
+	/* The command names (aliases) and the table come from the rules. */
+	if ((rc = workflow_ensure_rules()) != VS_OK) {
+		log_err("the workflow rules cannot be used: run vultures check");
+		*outcome_out = g_strdup("rules unusable");
+		goto done;
+	}
+	v = trust_judge(ctx, ctx->vcase);
+	b = commands_parse(ctx->crypto.content_text);
 	/* "party" is who the signature proves; From: only goes to "claimed". */
 	fill_log_entry(ctx, e, v->authenticated ? v->party : "unknown", "reply");
 	e->claimed = g_strdup(v->claimed_party ? v->claimed_party : "");

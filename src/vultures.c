@@ -44,6 +44,34 @@ static const char usage_text[] =
 	"  -v            log to stderr as well as syslog\n"
 	"  --help, --version\n";
 
+/* The rules, read and checked; problems go to stderr. */
+static const vconfig *loader_cfg;
+static rules_table *loaded_rules;
+
+static vstatus
+load_rules(void)
+{
+	char *why = NULL, *problems;
+	vstatus rc;
+
+	rc = rules_load(loader_cfg->rules, &loaded_rules, &why);
+	if (rc != VS_OK) {
+		fputs(why, stderr);
+		g_free(why);
+		return rc;
+	}
+	problems = rules_check(loaded_rules);
+	if (problems[0]) {
+		fputs(problems, stderr);
+		rc = VS_CONFIG;
+	} else {
+		workflow_set_rules(loaded_rules);
+		commands_set_aliases(loaded_rules->aliases);
+	}
+	g_free(problems);
+	return rc;
+}
+
 /* The watchdog turns a hang into a retry before the MTA's own time limit
  * would turn it into a bounce. */
 static void
@@ -61,7 +89,6 @@ main(int argc, char **argv)
 	bool verbose = false;
 	exit_audience who = EXIT_FOR_CLI;
 	vconfig *cfg = NULL;
-	rules_table *rules = NULL;
 	GDateTime *now = NULL;
 	char *why = NULL;
 	vstatus rc = VS_OK;
@@ -139,25 +166,14 @@ main(int argc, char **argv)
 		g_date_time_unref(now);
 		now = local;
 	}
-	/* The workflow table: a broken one is a configuration error. */
-	rc = rules_load(cfg->rules, &rules, &why);
-	if (rc != VS_OK) {
-		fputs(why, stderr);
-		if (strcmp(verb, "check") != 0)
-			goto done;
-	} else {
-		char *problems = rules_check(rules);
-		if (problems[0]) {
-			fputs(problems, stderr);
-			rc = VS_CONFIG;
-			if (strcmp(verb, "check") != 0) {
-				g_free(problems);
-				goto done;
-			}
-		}
-		g_free(problems);
-		workflow_set_rules(rules);
-		commands_set_aliases(rules->aliases);
+	/* The workflow table: a broken one is a configuration error. A new
+	 * report needs none of it, so deliver reads it only for mail to a
+	 * case (see load_rules); everything else reads it now. */
+	loader_cfg = cfg;
+	if (strcmp(verb, "deliver") == 0) {
+		workflow_set_loader(load_rules);
+	} else if ((rc = load_rules()) != VS_OK && strcmp(verb, "check") != 0) {
+		goto done;
 	}
 	g_mime_init();
 	if ((rc == VS_OK || strcmp(verb, "check") == 0) && crypto_init(cfg) != VS_OK) {
@@ -169,7 +185,7 @@ main(int argc, char **argv)
 	else if (strcmp(verb, "flush") == 0 && i == argc)
 		rc = cli_flush(cfg, now);
 	else if (strcmp(verb, "check") == 0 && i == argc) {
-		vstatus crc = cli_check(cfg, rc == VS_OK ? rules : NULL, rc == VS_OK);
+		vstatus crc = cli_check(cfg, rc == VS_OK ? loaded_rules : NULL, rc == VS_OK);
 		rc = rc != VS_OK ? rc : crc;
 	}
 	else if (strcmp(verb, "queue") == 0)
@@ -195,7 +211,7 @@ shutdown:
 done:
 	if (now)
 		g_date_time_unref(now);
-	rules_table_free(rules);
+	rules_table_free(loaded_rules);
 	config_free(cfg);
 	g_free(why);
 	return status_to_exit(rc, who);

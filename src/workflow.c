@@ -12,10 +12,31 @@
 /* The table comes from the rules directory (see rules.h); main() loads it. */
 static const rules_table *active_rules;
 
+static workflow_loader rules_loader;
+
 void
 workflow_set_rules(const rules_table *t)
 {
 	active_rules = t;
+}
+
+void
+workflow_set_loader(workflow_loader fn)
+{
+	rules_loader = fn;
+}
+
+vstatus
+workflow_ensure_rules(void)
+{
+	workflow_loader fn = rules_loader;
+
+	if (active_rules != NULL)
+		return VS_OK;
+	if (fn == NULL)
+		return VS_CONFIG;
+	rules_loader = NULL;  /* tried once per process */
+	return fn() == VS_OK && active_rules ? VS_OK : VS_CONFIG;
 }
 
 bool

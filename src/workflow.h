@@ -47,6 +47,11 @@ typedef struct {
 
 /* The transition table in use (loaded from rules/ by the caller). */
 void workflow_set_rules(const rules_table *t);
+/* Or a function that loads it when first needed: workflow_ensure_rules()
+ * calls it once (VS_CONFIG when there is none, or it fails). */
+typedef vstatus (*workflow_loader)(void);
+void workflow_set_loader(workflow_loader fn);
+vstatus workflow_ensure_rules(void);
 bool workflow_state_is_terminal(const char *state);
 /* The C registry of names the rules may use. */
 bool workflow_guard_known(const char *name);

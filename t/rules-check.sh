@@ -2,7 +2,7 @@
 # vultures check loads rules/*.conf and names every problem with file and
 # line: unreachable states, states without a way out, unknown names.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 26
+plan 28
 mkdir -p "$T/rules"
 good() {
 	cat > "$T/rules/a.conf" <<'EOR'
@@ -90,12 +90,19 @@ grep -q 'unknown role "pope"' "$ERR"; ok $? "unknown role in a role list"
 good; sed -i 's/^initial/default_embargo = "six weeks"\ninitial/' "$T/rules/a.conf"; checkit
 grep -q 'default_embargo = "six weeks": not a duration' "$ERR"; ok $? "a setting that is not a duration"
 
-# deliver refuses to run on broken rules: the MTA keeps the mail.
+# Broken rules: a new report needs none of them and is taken; mail to a
+# case does, and deliver exits 75 so that the MTA keeps it.
 good; sed -i 's/"remember_state"/"launch_missiles"/' "$T/rules/a.conf"
 write_config "rules = \"$T/rules\""
 make_mail "$T/m.eml" "rep@example.net" "report" "body"
 deliver "$T/m.eml"
-is "$rc" 75 "deliver with broken rules exits 75"
+is "$rc:$(outbox_count)" "0:1" "a new report is taken (and acknowledged) in spite of broken rules"
+make_mail "$T/r.eml" "rep@example.net" "Re: [VRC#2026-0001] report" "more"
+deliver "$T/r.eml"
+is "$rc" 75 "mail to a case with broken rules: deliver exits 75"
+good; checkit
+deliver "$T/r.eml"
+is "$rc" 0 "once the rules are fixed the retry is taken"
 # The shipped rules pass.
 write_config
 vult check > "$OUT" 2> "$ERR"
