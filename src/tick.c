@@ -11,11 +11,14 @@
 #include "tick.h"
 #include "workflow.h"
 
+/* Every case, by its key: a record that does not parse is still tried,
+ * and reported, rather than skipped in silence. */
 static bool
-collect_open(vcase *c, void *data)
+collect_tag(const char *key, const char *value, size_t len, void *data)
 {
-	if (!workflow_state_is_terminal(c->state))
-		g_ptr_array_add(data, g_strdup(c->tag));
+	(void)value;
+	(void)len;
+	g_ptr_array_add(data, g_strdup(key + strlen("case/")));
 	return true;
 }
 
@@ -34,6 +37,10 @@ tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, int 
 	if ((rc = store_begin(st)) != VS_OK)
 		goto done;
 	if ((rc = case_store_get(st, tag, &c)) != VS_OK) {
+		store_abort(st);
+		goto done;
+	}
+	if (workflow_state_is_terminal(c->state)) {
 		store_abort(st);
 		goto done;
 	}
@@ -100,15 +107,18 @@ tick_run(const vconfig *cfg, GDateTime *now, int *fired_out)
 	}
 	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
 		goto done;
-	if ((rc = case_store_each(st, collect_open, tags)) != VS_OK)
+	if ((rc = store_scan(st, "case/", collect_tag, tags)) != VS_OK)
 		goto done;
 	/* One case failing must not stop the timers of the others; the run
 	 * reports the failure, and the next tick tries that case again. */
 	for (i = 0; i < tags->len; i++) {
 		vstatus crc = tick_case(cfg, st, now, g_ptr_array_index(tags, i), fired_out);
 		if (crc != VS_OK) {
-			log_err("tick %s: %s; its timers wait for the next run",
-				(char *)g_ptr_array_index(tags, i), status_to_string(crc));
+			char *tag = log_sanitize(g_ptr_array_index(tags, i), 80);
+			/* tick runs from cron: stderr is what the operator reads. */
+			vsay("tick %s: %s; its timers wait for the next run", tag, status_to_string(crc));
+			log_err("tick %s: %s; its timers wait for the next run", tag, status_to_string(crc));
+			g_free(tag);
 			if (rc == VS_OK || crc == VS_CRYPTO_TEMP || crc == VS_LOCKED)
 				rc = crc;
 		}

@@ -338,6 +338,7 @@ static const struct {
 };
 
 static GDateTime *now;
+static const rules_table *saved_rules;  /* the shipped rules, under test */
 
 static const char *
 result_name(wf_result r)
@@ -727,6 +728,38 @@ check_chains(void)
 		g_date_time_unref(later);
 	}
 	vcase_free(c);
+
+	/* Local rules that give a vendor's own command to a coordinator: the
+	 * action refuses, it does not crash. */
+	{
+		static const char *own[] = { "Statement", "Advisory-URL", "Share", "Published" };
+		static const char *act[] = { "record_statement", "record_advisory_url", "record_share",
+					     "record_published" };
+		rules_table *local = rules_table_new();
+		size_t k;
+
+		local->initial = g_strdup("open");
+		g_ptr_array_add(local->states, g_strdup("open"));
+		for (k = 0; k < G_N_ELEMENTS(own); k++) {
+			rule_transition *rt = rule_transition_new();
+			g_ptr_array_add(rt->from, g_strdup("*"));
+			g_ptr_array_add(rt->roles, g_strdup("coordinator"));
+			g_ptr_array_add(rt->actions, g_strdup(act[k]));
+			rt->command = g_strdup(own[k]);
+			g_ptr_array_add(local->transitions, rt);
+		}
+		workflow_set_rules(local);
+		for (k = 0; k < G_N_ELEMENTS(own); k++) {
+			vcase *d = make_case("open", NULL);
+			char *name = g_strdup_printf("%s by a coordinator under local rules: refused, no crash", own[k]);
+			d = apply_as(d, "coordinator:alice", CREATED, own[k], "https://example.org/x", actions, &r);
+			tap_is_int(r, WF_INVALID, name);
+			g_free(name);
+			vcase_free(d);
+		}
+		workflow_set_rules(saved_rules);
+		rules_table_free(local);
+	}
 	g_ptr_array_unref(actions);
 }
 
@@ -752,8 +785,9 @@ main(void)
 	g_free(problems);
 	g_free(dir);
 	workflow_set_rules(table);
+	saved_rules = table;
 	now = g_date_time_new_from_iso8601(CREATED, NULL);
-	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) + 7 +
+	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) + 7 + 4 +
 		       2 * G_N_ELEMENTS(text_rows) + G_N_ELEMENTS(terminal_rows)));
 
 	for (i = 0; i < G_N_ELEMENTS(rows); i++)
