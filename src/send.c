@@ -126,13 +126,13 @@ send_sendmail(const vconfig *cfg, const send_item *item, char **why_out)
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);
-	if (left > 0) {
-		*why_out = g_strdup_printf("%s stopped reading the message", cfg->delivery.sendmail);
-		goto done;
-	}
+	/* A program that refuses may exit before it reads the message: its
+	 * exit code decides, not the write that failed meanwhile. */
 	if (WIFEXITED(wstatus)) {
 		int code = WEXITSTATUS(wstatus);
-		if (code == 0) {
+		if (code == 0 && left > 0) {
+			*why_out = g_strdup_printf("%s stopped reading the message", cfg->delivery.sendmail);
+		} else if (code == 0) {
 			rc = VS_OK;
 		} else if (code == EX_NOUSER || code == EX_NOHOST || code == EX_DATAERR ||
 			   code == EX_UNAVAILABLE || code == EX_NOPERM) {
