@@ -76,7 +76,11 @@ tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, int 
 	else
 		store_abort(st);
 	if (rc == VS_OK) {
-		*fired_out += (int)(ctx->vcase->fired->len - c->fired->len);
+		/* Timers that acted, one line each; a superseded timer is
+		 * spent without acting and not counted. */
+		const char *p;
+		for (p = fired->str; (p = strchr(p, '\n')) != NULL; p++)
+			(*fired_out)++;
 		if (fired->len)
 			log_info("timers: %s", e.reason);
 		deliver_after_commit(ctx, st, true);
