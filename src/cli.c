@@ -94,6 +94,27 @@ case_list(const vconfig *cfg, const char *state, bool json)
 	return rc;
 }
 
+/* One line per vendor: id, state, statuses, and what it gave. */
+static void
+print_vendors(const vcase *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->vendors->len; i++) {
+		const vendor_rec *v = g_ptr_array_index(c->vendors, i);
+		GList *keys = g_list_sort(g_hash_table_get_keys(v->status), (GCompareFunc)strcmp), *k;
+		GString *st = g_string_new(NULL);
+
+		for (k = keys; k; k = k->next)
+			g_string_append_printf(st, " %s=%s", (char *)k->data,
+					       (char *)g_hash_table_lookup(v->status, k->data));
+		printf("Vendor:   %s (%s) %s%s%s%s%s\n", v->id, v->name, v->state, st->str,
+		       v->statement[0] ? " statement" : "", v->advisory_url[0] ? " " : "", v->advisory_url);
+		g_string_free(st, TRUE);
+		g_list_free(keys);
+	}
+}
+
 static vstatus
 case_show(const vconfig *cfg, const char *tag, bool json)
 {
@@ -125,6 +146,24 @@ case_show(const vconfig *cfg, const char *tag, bool json)
 		       c->tag, c->state, c->created, c->updated, c->title, c->reporter_address);
 		for (i = 0; i < c->aliases->len; i++)
 			printf("Alias:    %s\n", (char *)g_ptr_array_index(c->aliases, i));
+		for (i = 0; i < c->vulns->len; i++) {
+			const vuln_rec *u = g_ptr_array_index(c->vulns, i);
+			printf("Vuln:     %s%s%s\n", u->id, u->cve[0] ? " " : "", u->cve);
+		}
+		print_vendors(c);
+		if (c->first_vendor_contact[0])
+			printf("Contact:  %s (first vendor contact)\n", c->first_vendor_contact);
+		if (c->embargo.target[0])
+			printf("Target:   %s\n", c->embargo.target);
+		if (c->embargo.proposal[0])
+			printf("Proposal: %s (#%" G_GINT64_FORMAT " by %s)%s\n", c->embargo.proposal,
+			       c->embargo.proposal_id, c->embargo.proposed_by, c->embargo.agreed ? ", agreed" : "");
+		if (c->embargo.vendor_time[0])
+			printf("T_vendor: %s\nT_public: %s\n", c->embargo.vendor_time, c->embargo.public_time);
+		if (c->embargo.broken[0])
+			printf("Embargo:  broken %s\n", c->embargo.broken);
+		if (c->published[0])
+			printf("Published: %s\n", c->published);
 		printf("Log:\n");
 		for (i = 0; i < json_array_get_length(arr); i++) {
 			JsonObject *o = json_array_get_object_element(arr, i);
