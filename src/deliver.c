@@ -510,7 +510,7 @@ party_contact(const vconfig *cfg, const vcase *c, const char *party, const char 
 		const party_conf *p = g_ptr_array_index(cfg->parties, i);
 		const char *kind = p->kind == PARTY_COORDINATOR ? "coordinator:" :
 				   p->kind == PARTY_PEER ? "peer:" : "vendor:";
-		if (g_str_has_prefix(party, kind) && strcmp(party + strlen(kind), p->id) == 0) {
+		if (g_str_has_prefix(party, kind) && g_ascii_strcasecmp(party + strlen(kind), p->id) == 0) {
 			*addr = g_ptr_array_index(p->addresses, 0);
 			*lang = p->language;
 			*tz = p->timezone;
@@ -746,8 +746,14 @@ handle_case_mail(msgctx *ctx, store_t *st, log_entry *e, char **outcome_out)
 		*outcome_out = g_strdup("logged; sender is not a party of the case, not answered");
 		goto done;
 	}
-	if ((rc = rate_allow(ctx, st, ctx->from_addr, &allow)) != VS_OK)
-		goto done;
+	{
+		/* Counted per recipient, as refusals are: a claim by thread
+		 * comes from any address. */
+		const char *to = NULL, *lang = NULL;
+		party_address(ctx->cfg, ctx->vcase, v->claimed_party, &to, &lang);
+		if ((rc = rate_allow(ctx, st, to ? to : ctx->from_addr, &allow)) != VS_OK)
+			goto done;
+	}
 	if (allow && reply_to_party(ctx, v->claimed_party, "unsigned", false, NULL))
 		*outcome_out = g_strdup("logged; told what a command needs");
 	else

@@ -122,20 +122,27 @@ collect_key_suffix(const char *key, const char *value, size_t len, void *data)
 
 /* Mail for a vendor that was removed from its case is never sent: it may
  * carry the report, and the vendor was named by mistake. */
-static bool
-for_removed_vendor(store_t *st, JsonObject *o)
+static vstatus
+for_removed_vendor(store_t *st, JsonObject *o, bool *removed_out)
 {
 	const char *party = json_obj_str(o, "party"), *tag = json_obj_str(o, "case");
 	const vendor_rec *v;
 	vcase *c = NULL;
-	bool removed = false;
+	vstatus rc;
 
-	if (!g_str_has_prefix(party, "vendor:") || tag[0] == '\0' || case_store_get(st, tag, &c) != VS_OK)
-		return false;
+	*removed_out = false;
+	if (!g_str_has_prefix(party, "vendor:") || tag[0] == '\0')
+		return VS_OK;
+	rc = case_store_get(st, tag, &c);
+	if (rc == VS_NOT_FOUND)
+		return VS_OK;
+	/* A case we cannot read may have removed the vendor: not now. */
+	if (rc != VS_OK)
+		return rc;
 	v = vcase_vendor(c, party + 7);
-	removed = v && strcmp(v->state, "removed") == 0;
+	*removed_out = v && strcmp(v->state, "removed") == 0;
 	vcase_free(c);
-	return removed;
+	return VS_OK;
 }
 
 /* Drop mail ID (queued or held) for good, keeping its record. */
@@ -214,9 +221,18 @@ flush_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now,
 		goto done;
 	}
 	o = json_node_get_object(root);
-	if (for_removed_vendor(st, o)) {
-		rc = cancel_mail(st, id, root);
-		goto done;
+	{
+		bool removed = false;
+		if (for_removed_vendor(st, o, &removed) != VS_OK) {
+			log_warn("outbox %s: its case cannot be read; left queued", id);
+			counts->deferred++;
+			rc = VS_OK;
+			goto done;
+		}
+		if (removed) {
+			rc = cancel_mail(st, id, root);
+			goto done;
+		}
 	}
 	g_ptr_array_add(rcpts, g_strdup(json_obj_str(o, "rcpt")));
 	item.id = id;
@@ -312,9 +328,12 @@ release_one(store_t *st, const vconfig *cfg, const char *id, GDateTime *now, int
 		rc = VS_OK;
 		goto done;
 	}
-	if (for_removed_vendor(st, o)) {
-		rc = cancel_mail(st, id, root);
-		goto done;
+	if (g_str_has_prefix(json_obj_str(o, "party"), "vendor:")) {
+		const vendor_rec *v = vcase_vendor(c, json_obj_str(o, "party") + 7);
+		if (v && strcmp(v->state, "removed") == 0) {
+			rc = cancel_mail(st, id, root);
+			goto done;
+		}
 	}
 	fpr = trust_party_fpr(cfg, c, json_obj_str(o, "party"));
 	if (fpr == NULL || crypto_key_unusable(fpr) != NULL || cfg->robot_key[0] == '\0') {

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -94,8 +95,12 @@ send_sendmail(const vconfig *cfg, const send_item *item, char **why_out)
 	const char *p = item->data;
 	size_t left = item->len;
 	unsigned int i;
+	struct sigaction ignore, saved;
 	vstatus rc = VS_SEND_TEMP;
 
+	memset(&ignore, 0, sizeof(ignore));
+	ignore.sa_handler = SIG_IGN;
+	sigemptyset(&ignore.sa_mask);
 	g_ptr_array_add(argv, (gpointer)cfg->delivery.sendmail);
 	g_ptr_array_add(argv, (gpointer)"-oi");
 	g_ptr_array_add(argv, (gpointer)"-f");
@@ -112,6 +117,10 @@ send_sendmail(const vconfig *cfg, const send_item *item, char **why_out)
 		g_error_free(err);
 		goto done;
 	}
+	/* A program that exits without reading must not kill us (flush and
+	 * tick do not ignore SIGPIPE as deliver does): the write fails, and
+	 * its exit code decides below. */
+	sigaction(SIGPIPE, &ignore, &saved);
 	while (left > 0) {
 		ssize_t n = write(in_fd, p, left);
 		if (n < 0) {
@@ -123,6 +132,7 @@ send_sendmail(const vconfig *cfg, const send_item *item, char **why_out)
 		left -= (size_t)n;
 	}
 	close(in_fd);
+	sigaction(SIGPIPE, &saved, NULL);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);

@@ -59,7 +59,7 @@ trust_party_fpr(const vconfig *cfg, const vcase *c, const char *party)
 		const char *kind = p->kind == PARTY_COORDINATOR ? "coordinator" :
 				   p->kind == PARTY_PEER ? "peer" : "vendor";
 		char *name = g_strdup_printf("%s:%s", kind, p->id);
-		bool match = strcmp(name, party) == 0;
+		bool match = g_ascii_strcasecmp(name, party) == 0;  /* records of older versions */
 		g_free(name);
 		if (match)
 			return p->fingerprint[0] ? p->fingerprint : NULL;
@@ -197,7 +197,7 @@ party_owns_address(const vconfig *cfg, const vcase *c, const char *party, const 
 	for (i = 0; i < cfg->parties->len; i++) {
 		const party_conf *p = g_ptr_array_index(cfg->parties, i);
 		char *label = party_label(p);
-		bool match = strcmp(label, party) == 0;
+		bool match = g_ascii_strcasecmp(label, party) == 0;
 		g_free(label);
 		if (!match)
 			continue;

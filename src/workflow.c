@@ -1475,11 +1475,19 @@ superseded(const rule_transition *r, const vcase *n, const vendor_rec *v, GDateT
 	unsigned int i;
 	bool later_due = false;
 
+	/* Only a pure notice (no action, no new state) may be passed over,
+	 * and only for a later timer that is sure to act (no guard): a step
+	 * such as opening the draft review always runs. */
+	if (r->actions->len > 0 || r->to != NULL) {
+		if (t)
+			g_date_time_unref(t);
+		return false;
+	}
 	for (i = 0; t && !later_due && i < active_rules->transitions->len; i++) {
 		const rule_transition *o = g_ptr_array_index(active_rules->transitions, i);
 		GDateTime *due;
 		if (o == r || o->timer == NULL || strcmp(o->timer, r->timer) != 0 || o->after <= r->after ||
-		    !rule_applies(o, n->state) || (v && !vendor_in_states(o, v)))
+		    o->guards->len > 0 || !rule_applies(o, n->state) || (v && !vendor_in_states(o, v)))
 			continue;
 		due = g_date_time_add_seconds(t, (gdouble)o->after);
 		later_due = g_date_time_compare(due, now) <= 0;

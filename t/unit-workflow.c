@@ -729,6 +729,31 @@ check_chains(void)
 	}
 	vcase_free(c);
 
+	/* A tick late past T_vendor still opens the draft review: a step is
+	 * never passed over for a later timer of its kind. */
+	{
+		vcase *d = make_case("date_agreed", NULL), *n;
+		GDateTime *at = g_date_time_new_from_iso8601("2026-12-07T14:00:00+09:00", NULL);
+		GString *fired = g_string_new(NULL);
+
+		d->embargo.agreed = true;
+		g_free(d->embargo.vendor_time);
+		d->embargo.vendor_time = g_strdup("2026-12-07T13:00:00+09:00");
+		g_free(d->embargo.public_time);
+		d->embargo.public_time = g_strdup("2026-12-07T15:00:00+09:00");
+		g_ptr_array_set_size(actions, 0);
+		n = workflow_tick(d, at, actions, fired);
+		acts = actions_of(actions);
+		is_owned(g_strdup_printf("%s %" G_GINT64_FORMAT " [%s]", n->state, n->draft_id, acts),
+			 "draft_review 1 [draft>reporter!,draft>coordinators!]",
+			 "an hour past T_vendor: the draft review still opens");
+		g_free(acts);
+		vcase_free(n);
+		vcase_free(d);
+		g_string_free(fired, TRUE);
+		g_date_time_unref(at);
+	}
+
 	/* Local rules that give a vendor's own command to a coordinator: the
 	 * action refuses, it does not crash. */
 	{
@@ -787,7 +812,7 @@ main(void)
 	workflow_set_rules(table);
 	saved_rules = table;
 	now = g_date_time_new_from_iso8601(CREATED, NULL);
-	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) + 7 + 4 +
+	tap_plan((int)(G_N_ELEMENTS(rows) + G_N_ELEMENTS(round_trip_states) + 4 + 4 * G_N_ELEMENTS(matrix) + 8 + 4 +
 		       2 * G_N_ELEMENTS(text_rows) + G_N_ELEMENTS(terminal_rows)));
 
 	for (i = 0; i < G_N_ELEMENTS(rows); i++)
