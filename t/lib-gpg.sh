@@ -54,3 +54,19 @@ case_json() { vult case show "$1" --json > "$T/case.json" && json_get "$T/case.j
 latest() { ls "$MAILDIR/new" 2>/dev/null | sort -t. -k2,2r | head -"${1:-1}" | sed "s|^|$MAILDIR/new/|"; }
 newest_mail() { latest 1; }
 mails_to() { grep -l "^To: .*$1" "$MAILDIR"/new/* 2>/dev/null | wc -l | tr -d ' '; }
+
+# For tests about one case, $TAG: its state, its newest log entry, and
+# cmd SIGNER FROM BODY [pgpmail options], a signed and encrypted command
+# mail to it, delivered. Every body gets a line of its own below the
+# block: the same text from one key within one second is a replay.
+state() { case_json "$TAG" 'j["state"]'; }
+lastlog() { case_json "$TAG" "j['log'][-1]$1"; }
+CMDN=0
+cmd() {
+	CMDN=$((CMDN + 1))
+	signer=$1 from=$2 body="$3\n\n(mail $CMDN)"
+	shift 3
+	mkmail "$T/c$CMDN.eml" --mode combined --from "$from" --subject "Re: [$TAG]" \
+		--signer "$signer" --recipient "$ROBOT" --body "$body" "$@"
+	deliver "$T/c$CMDN.eml"
+}

@@ -18,20 +18,9 @@ write_pgp_config "peer \"ipa\" {
   language = \"ja\"
 }"
 TAG='VRC#2007-0001'
-state() { case_json "$TAG" 'j["state"]'; }
 vstate() { case_json "$TAG" '[v["state"] for v in j["vendors"] if v["id"]=="fooware"][0]'; }
-lastlog() { case_json "$TAG" "j['log'][-1]$1"; }
 count() { ls "$MAILDIR/new" 2>/dev/null | wc -l | tr -d ' '; }
 newest_to() { grep -l "^To: $1" $(latest "${2:-3}") 2>/dev/null | head -1; }
-CMDN=0
-cmd() {  # cmd SIGNER FROM BODY [pgpmail options]
-	CMDN=$((CMDN + 1))
-	signer=$1 from=$2 body="$3\n\n(mail $CMDN)"
-	shift 3
-	mkmail "$T/c$CMDN.eml" --mode combined --from "$from" --subject "Re: [$TAG]" \
-		--signer "$signer" --recipient "$ROBOT" --body "$body" "$@"
-	deliver "$T/c$CMDN.eml"
-}
 tick() { vult tick > "$OUT" 2> "$ERR"; rc=$?; }
 
 # 2007-11-25: the report.

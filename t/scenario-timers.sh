@@ -13,17 +13,7 @@ write_pgp_config 'vendor "acme" {
   language = "en"
 }'
 TAG='VRC#2026-0001'
-state() { case_json "$TAG" 'j["state"]'; }
 vstate() { case_json "$TAG" "[v['state'] for v in j['vendors'] if v['id']=='$1'][0]"; }
-CMDN=0
-cmd() {
-	CMDN=$((CMDN + 1))
-	signer=$1 from=$2 body="$3\n\n(mail $CMDN)"
-	shift 3
-	mkmail "$T/c$CMDN.eml" --mode combined --from "$from" --subject "Re: [$TAG]" \
-		--signer "$signer" --recipient "$ROBOT" --body "$body" "$@"
-	deliver "$T/c$CMDN.eml"
-}
 # tick_twice WANT-FIRED NAME: tick, then tick again at the same time.
 tick_twice() {
 	vult tick > "$OUT" 2> "$ERR"

@@ -14,17 +14,6 @@ write_pgp_config "vendor \"ghost\" {
   fingerprint = \"$GHOST\"
 }"
 TAG='VRC#2026-0001'
-state() { case_json "$TAG" 'j["state"]'; }
-lastlog() { case_json "$TAG" "j['log'][-1]$1"; }
-CMDN=0
-cmd() {
-	CMDN=$((CMDN + 1))
-	signer=$1 from=$2 body="$3\n\n(mail $CMDN)"
-	shift 3
-	mkmail "$T/c$CMDN.eml" --mode combined --from "$from" --subject "Re: [$TAG]" \
-		--signer "$signer" --recipient "$ROBOT" --body "$body" "$@"
-	deliver "$T/c$CMDN.eml"
-}
 NOW=2026-11-02T10:00:00+09:00
 mkmail "$T/report.eml" --mode combined --from "rep@example.net" --subject "Zap RCE" \
 	--signer "$REPORTER" --recipient "$ROBOT" --attach-key "$REPORTER" --body "details: $CANARY"

@@ -16,20 +16,8 @@ write_pgp_config 'vendor "acme" {
   timezone = "America/New_York"
 }'
 TAG='VRC#2026-0001'
-state() { case_json "$TAG" 'j["state"]'; }
 vstate() { case_json "$TAG" "[v['state'] for v in j['vendors'] if v['id']=='$1'][0]"; }
-lastlog() { case_json "$TAG" "j['log'][-1]$1"; }
 count() { ls "$MAILDIR/new" 2>/dev/null | wc -l | tr -d ' '; }
-# new_mails N: the N newest outgoing mails.
-CMDN=0
-cmd() {  # cmd SIGNER FROM BODY [pgpmail options]
-	CMDN=$((CMDN + 1))
-	signer=$1 from=$2 body="$3\n\n(mail $CMDN)"
-	shift 3
-	mkmail "$T/c$CMDN.eml" --mode combined --from "$from" --subject "Re: [$TAG] report" \
-		--signer "$signer" --recipient "$ROBOT" --body "$body" "$@"
-	deliver "$T/c$CMDN.eml"
-}
 at() { NOW=$1; }
 tick() { vult tick > "$OUT" 2> "$ERR"; rc=$?; }
 to_of() { grep -l "^To: $1" $(latest "$2") 2>/dev/null | head -1; }  # the newest
