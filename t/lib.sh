@@ -21,8 +21,11 @@ PIDS=""
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	if [ -d "$GNUPGHOME" ]; then gpgconf --kill all >/dev/null 2>&1; fi
-	if [ -d "$HOME_DIR/gnupg" ]; then GNUPGHOME=$HOME_DIR/gnupg gpgconf --kill all >/dev/null 2>&1; fi
+	# Every GnuPG home a test made (the world's, the robot's, one per
+	# party) may have an agent running: stop them all.
+	for h in $(find "$T" -type d -name private-keys-v1.d 2>/dev/null); do
+		GNUPGHOME=${h%/private-keys-v1.d} gpgconf --kill all >/dev/null 2>&1
+	done
 	[ -n "${KEEP_TEST_DIR:-}" ] && { echo "# kept $T" >&2; return; }
 	chmod -R u+rwx "$T" 2>/dev/null
 	rm -rf "$T"
