@@ -1267,17 +1267,17 @@ append_text_block(GString *out, const char *text)
 		g_string_append_c(out, '\n');
 }
 
-/* The earliest time among the vendors' first contacts. */
-static GDateTime *
-first_contact(JsonObject *kase, pmodel *m)
+GDateTime *
+export_first_contact(JsonObject *kase)
 {
 	GDateTime *best = util_parse_time(json_obj_str(kase, "first_vendor_contact"));
+	JsonArray *va = json_obj_arr(kase, "vendors");
 	guint i;
 
 	if (best != NULL)
 		return best;
-	for (i = 0; i < m->vendors->len; i++) {
-		GDateTime *t = util_parse_time(json_obj_str(g_ptr_array_index(m->vendors, i), "first_contact"));
+	for (i = 0; va != NULL && i < json_array_get_length(va); i++) {
+		GDateTime *t = util_parse_time(json_obj_str(json_arr_obj(va, i), "first_contact"));
 
 		if (t == NULL)
 			continue;
@@ -1444,7 +1444,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	}
 
 	heading(out, l->timeline);
-	t = first_contact(kase, &m);
+	t = export_first_contact(kase);
 	if (t != NULL) {
 		s = local_time_text(t, info->tz);
 		g_string_append_printf(out, "  %s  %s\n", s, l->first_contact);

@@ -28,6 +28,10 @@ JsonNode *export_csaf(JsonObject *kase, const export_info *info);
  * case's CVEs (compared case-insensitively); NULL if the case has no such CVE. */
 JsonNode *export_cve(JsonObject *kase, const export_info *info, const char *cve_id);
 
+/* The case's first vendor contact: first_vendor_contact, else the earliest
+ * of its vendors' first_contact (older records); NULL when none. */
+GDateTime *export_first_contact(JsonObject *kase);
+
 /* The centre's advisory URL: <namespace>/advisories/<tag, '#' as '-'>. */
 char *export_advisory_url(const export_info *info, const char *tag);
 

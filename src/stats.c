@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "jsonread.h"
 #include "stats.h"
 #include "util.h"
@@ -55,34 +56,11 @@ month_of(GHashTable *months, const char *when)
 	return m;
 }
 
-static GDateTime *
-first_contact(JsonObject *c)
-{
-	GDateTime *best = util_parse_time(json_obj_str(c, "first_vendor_contact"));
-	JsonArray *va = json_obj_arr(c, "vendors");
-	guint i;
-
-	for (i = 0; best == NULL && va != NULL && i < json_array_get_length(va); i++) {
-		GDateTime *t = util_parse_time(json_obj_str(json_arr_obj(va, i), "first_contact"));
-
-		if (t == NULL)
-			continue;
-		if (best == NULL || g_date_time_compare(t, best) < 0) {
-			if (best)
-				g_date_time_unref(best);
-			best = t;
-		} else {
-			g_date_time_unref(t);
-		}
-	}
-	return best;
-}
-
 /* Days from first vendor contact to publication, in tenths; FALSE if unknown. */
 static gboolean
 tenths_to_publication(JsonObject *c, gint64 *out)
 {
-	GDateTime *from = first_contact(c), *to = util_parse_time(json_obj_str(c, "published"));
+	GDateTime *from = export_first_contact(c), *to = util_parse_time(json_obj_str(c, "published"));
 	gboolean ok = from != NULL && to != NULL;
 
 	if (ok) {
