@@ -243,17 +243,6 @@ stats_compute(GPtrArray *cases, GDateTime *now)
 	return node;
 }
 
-static gint64
-iget(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || !json_object_has_member(o, name))
-		return 0;
-	n = json_object_get_member(o, name);
-	return JSON_NODE_HOLDS_VALUE(n) ? json_node_get_int(n) : 0;
-}
-
 /* "12.5", or "-" for null or missing. */
 static char *
 days_text(JsonObject *o, const char *name)
@@ -282,23 +271,17 @@ stats_format(JsonNode *stats)
 
 	if (root == NULL)
 		return g_string_free(out, FALSE);
-	if (json_object_has_member(root, "by_state") &&
-	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(root, "by_state")))
-		states = json_object_get_object_member(root, "by_state");
-	if (json_object_has_member(root, "days_to_publication") &&
-	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(root, "days_to_publication")))
-		days = json_object_get_object_member(root, "days_to_publication");
-	if (json_object_has_member(root, "months") &&
-	    JSON_NODE_HOLDS_ARRAY(json_object_get_member(root, "months")))
-		months = json_object_get_array_member(root, "months");
+	states = json_obj_obj(root, "by_state");
+	days = json_obj_obj(root, "days_to_publication");
+	months = json_obj_arr(root, "months");
 
 	g_string_append_printf(out, "Cases: %" G_GINT64_FORMAT " (open %" G_GINT64_FORMAT ")\n",
-			       iget(root, "cases"), iget(root, "open"));
+			       json_obj_int(root, "cases"), json_obj_int(root, "open"));
 	g_string_append(out, "\nBy state:\n");
 	members = states ? json_object_get_members(states) : NULL;
 	for (l = members; l != NULL; l = l->next)
 		g_string_append_printf(out, "  %-16s %6" G_GINT64_FORMAT "\n", (const char *)l->data,
-				       iget(states, l->data));
+				       json_obj_int(states, l->data));
 	if (members == NULL)
 		g_string_append(out, "  (none)\n");
 	g_list_free(members);
@@ -307,29 +290,26 @@ stats_format(JsonNode *stats)
 	p90 = days_text(days, "p90");
 	g_string_append_printf(out, "\nDays from first vendor contact to publication (nearest rank):\n"
 			       "  cases %" G_GINT64_FORMAT ", median %s, p90 %s\n",
-			       iget(days, "count"), med, p90);
+			       json_obj_int(days, "count"), med, p90);
 	g_free(med);
 	g_free(p90);
 	g_string_append_printf(out, "\nUnresponsive vendors: %" G_GINT64_FORMAT "\n",
-			       iget(root, "vendors_unresponsive"));
+			       json_obj_int(root, "vendors_unresponsive"));
 
 	g_string_append_printf(out, "\n%-8s %7s %10s %7s %12s\n", "Month", "Opened", "Published",
 			       "Closed", "Median days");
 	for (i = 0; months != NULL && i < json_array_get_length(months); i++) {
-		JsonNode *n = json_array_get_element(months, i);
-		JsonObject *m = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-		const char *name = "";
+		JsonObject *m = json_arr_obj(months, i);
+		const char *name;
 		char *d;
 
 		if (m == NULL)
 			continue;
-		if (json_object_has_member(m, "month") &&
-		    JSON_NODE_HOLDS_VALUE(json_object_get_member(m, "month")))
-			name = json_object_get_string_member(m, "month");
+		name = json_obj_str(m, "month");
 		d = days_text(m, "median_days_to_publication");
 		g_string_append_printf(out, "%-8s %7" G_GINT64_FORMAT " %10" G_GINT64_FORMAT
 				       " %7" G_GINT64_FORMAT " %12s\n", name ? name : "",
-				       iget(m, "opened"), iget(m, "published"), iget(m, "closed"), d);
+				       json_obj_int(m, "opened"), json_obj_int(m, "published"), json_obj_int(m, "closed"), d);
 		g_free(d);
 	}
 	return g_string_free(out, FALSE);
