@@ -247,18 +247,16 @@ notify_coordinators(msgctx *ctx, const char *template_name, const char *text, bo
 	notify_coordinators_at(ctx, template_name, text, sensitive, NULL, NULL);
 }
 
-/* "2026-12-07 13:00 JST (UTC+09:00)" of ISO in zone TZ. */
+/* ISO, for people, in zone TZ. */
 static char *
 time_in_zone(const char *iso, GTimeZone *tz)
 {
-	GDateTime *t = util_parse_time(iso), *l;
+	GDateTime *t = util_parse_time(iso);
 	char *s;
 
 	if (t == NULL)
 		return g_strdup(iso ? iso : "");
-	l = g_date_time_to_timezone(t, tz);
-	s = g_date_time_format(l, "%Y-%m-%d %H:%M %Z (UTC%:z)");
-	g_date_time_unref(l);
+	s = util_format_local(t, tz);
 	g_date_time_unref(t);
 	return s;
 }
@@ -293,7 +291,7 @@ queue_replies(msgctx *ctx, store_t *st)
 {
 	const vconfig *cfg = ctx->cfg;
 	GDateTime *local = g_date_time_to_timezone(ctx->now, cfg->tz);
-	char *local_text = g_date_time_format(local, "%Y-%m-%d %H:%M %Z (UTC%:z)");
+	char *local_text = util_format_local(ctx->now, cfg->tz);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	unsigned int i;
 	vstatus rc = VS_OK;
@@ -325,7 +323,7 @@ queue_replies(msgctx *ctx, store_t *st)
 				when_local = time_in_zone(r->when, ptz ? ptz : cfg->tz);
 			}
 			if (ptz) {
-				char *mine = time_in_zone(ctx->now_text, ptz);
+				char *mine = util_format_local(ctx->now, ptz);
 				if (strcmp(mine, local_text) != 0)
 					date_both = g_strdup_printf("%s / %s", local_text, mine);
 				g_free(mine);

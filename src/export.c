@@ -1166,30 +1166,6 @@ status_label(const labels *l, const char *st)
 	return l->st_unknown;
 }
 
-/* "2026-12-07 15:00 JST (UTC+09:00)" in the centre's zone. */
-static char *
-local_time_text(GDateTime *t, GTimeZone *tz)
-{
-	GTimeZone *utc = tz ? NULL : g_time_zone_new_utc();
-	GDateTime *l = g_date_time_to_timezone(t, tz ? tz : utc);
-	const char *abbr = g_date_time_get_timezone_abbreviation(l);
-	char *when = g_date_time_format(l, "%Y-%m-%d %H:%M"), *off = g_date_time_format(l, "%:z");
-	char *out;
-
-	if (strcmp(off, "+00:00") == 0 && (abbr[0] == '\0' || strcmp(abbr, "UTC") == 0 ||
-					   strcmp(abbr, "GMT") == 0 || strcmp(abbr, "Z") == 0))
-		out = g_strdup_printf("%s UTC", when);
-	else if (abbr[0] == '\0' || abbr[0] == '+' || abbr[0] == '-')
-		out = g_strdup_printf("%s UTC%s", when, off);
-	else
-		out = g_strdup_printf("%s %s (UTC%s)", when, abbr, off);
-	g_free(when);
-	g_free(off);
-	g_date_time_unref(l);
-	if (utc)
-		g_time_zone_unref(utc);
-	return out;
-}
 
 /* Display width: East Asian wide characters take two columns. */
 static glong
@@ -1331,7 +1307,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	}
 	if (n)
 		g_string_append_c(out, '\n');
-	s = local_time_text(pubtime, info->tz);
+	s = util_format_local(pubtime, info->tz);
 	g_string_append_printf(out, "%s: %s\n", l->published, s);
 	g_free(s);
 
@@ -1446,7 +1422,7 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	heading(out, l->timeline);
 	t = export_first_contact(kase);
 	if (t != NULL) {
-		s = local_time_text(t, info->tz);
+		s = util_format_local(t, info->tz);
 		g_string_append_printf(out, "  %s  %s\n", s, l->first_contact);
 		g_free(s);
 		g_date_time_unref(t);
@@ -1454,13 +1430,13 @@ export_advisory(JsonObject *kase, const export_info *info, const char *lang)
 	t = util_parse_time(json_obj_str(json_obj_obj(kase, "embargo"), "vendor_time"));
 	if (t != NULL) {
 		if (g_date_time_compare(t, pubtime) < 0) {
-			s = local_time_text(t, info->tz);
+			s = util_format_local(t, info->tz);
 			g_string_append_printf(out, "  %s  %s\n", s, l->vendor_release);
 			g_free(s);
 		}
 		g_date_time_unref(t);
 	}
-	s = local_time_text(pubtime, info->tz);
+	s = util_format_local(pubtime, info->tz);
 	g_string_append_printf(out, "  %s  %s\n", s, l->publication);
 	g_free(s);
 

@@ -165,6 +165,30 @@ util_format_time(GDateTime *t)
 }
 
 char *
+util_format_local(GDateTime *t, GTimeZone *tz)
+{
+	GTimeZone *utc = tz ? NULL : g_time_zone_new_utc();
+	GDateTime *l = g_date_time_to_timezone(t, tz ? tz : utc);
+	const char *abbr = g_date_time_get_timezone_abbreviation(l);
+	char *when = g_date_time_format(l, "%Y-%m-%d %H:%M"), *off = g_date_time_format(l, "%:z");
+	char *out;
+
+	if (strcmp(off, "+00:00") == 0 && (abbr[0] == '\0' || strcmp(abbr, "UTC") == 0 ||
+					   strcmp(abbr, "GMT") == 0 || strcmp(abbr, "Z") == 0))
+		out = g_strdup_printf("%s UTC", when);
+	else if (abbr[0] == '\0' || abbr[0] == '+' || abbr[0] == '-')
+		out = g_strdup_printf("%s UTC%s", when, off);
+	else
+		out = g_strdup_printf("%s %s (UTC%s)", when, abbr, off);
+	g_free(when);
+	g_free(off);
+	g_date_time_unref(l);
+	if (utc)
+		g_time_zone_unref(utc);
+	return out;
+}
+
+char *
 util_strip_subject_prefixes(const char *subject)
 {
 	static GRegex *prefix;

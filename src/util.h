@@ -26,6 +26,8 @@ char *util_random_hex(size_t bytes);
 GDateTime *util_parse_time(const char *text);
 /* ISO 8601 with offset, seconds precision. */
 char *util_format_time(GDateTime *t);
+/* For people: "2026-12-07 15:00 JST (UTC+09:00)" in zone TZ (NULL: UTC). */
+char *util_format_local(GDateTime *t, GTimeZone *tz);
 
 /* Strip reply/forward prefixes (Re:, AW:, 転送:, ...) from a decoded subject. */
 char *util_strip_subject_prefixes(const char *subject);
