@@ -497,8 +497,10 @@ party_contact(const vconfig *cfg, const vcase *c, const char *party, const char 
 		*lang = c->reporter_language[0] ? c->reporter_language : cfg->language;
 		return c->reporter_address[0] != '\0';
 	}
-	if (c && g_str_has_prefix(party, "vendor:") && (v = vcase_vendor(c, party + 7)) != NULL &&
-	    v->address[0]) {
+	if (c && g_str_has_prefix(party, "vendor:") && (v = vcase_vendor(c, party + 7)) != NULL) {
+		/* A removed vendor gets nothing more. */
+		if (strcmp(v->state, "removed") == 0 || v->address[0] == '\0')
+			return false;
 		*addr = v->address;
 		*lang = v->language[0] ? v->language : cfg->language;
 		*tz = v->timezone;
@@ -564,7 +566,7 @@ deliver_queue_actions(msgctx *ctx, GPtrArray *actions)
 		r->when = a->when ? g_strdup(a->when) : NULL;
 		r->attach = a->attach ? g_strdup(a->attach) : NULL;
 		/* Mail of the robot's own starts a thread; it answers nothing. */
-		if (!ctx->message_id || strcmp(a->to, "coordinators") == 0) {
+		if (!ctx->message_id) {
 			g_free(r->in_reply_to);
 			r->in_reply_to = g_strdup("");
 		}
@@ -882,8 +884,11 @@ decide_and_commit(msgctx *ctx, store_t *st)
 			g_free(ctx->vcase->title);
 			ctx->vcase->title = title;
 			/* A report is about one vulnerability until someone names more. */
-			g_free(vcase_vuln_add(ctx->vcase, "V1")->title);
-			vcase_vuln(ctx->vcase, "V1")->title = g_strdup(title);
+			{
+				vuln_rec *u = vcase_vuln_add(ctx->vcase, "V1");
+				g_free(u->title);
+				u->title = g_strdup(title);
+			}
 			g_free(ctx->vcase->reporter_address);
 			ctx->vcase->reporter_address = g_strdup(ctx->from_addr);
 			g_free(ctx->vcase->reporter_language);

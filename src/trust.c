@@ -124,6 +124,19 @@ party_by_fpr(const vconfig *cfg, const vcase *c, const char *fpr, char **party_o
 	return false;
 }
 
+/* The mail claims to come from vendor VR of case C. */
+static void
+claim_vendor(trust_verdict *v, const msgctx *ctx, const vcase *c, const vendor_rec *vr)
+{
+	const char *fpr;
+
+	v->claimed_party = g_strconcat("vendor:", vr->id, NULL);
+	v->claimed_address = g_strdup(vr->address);
+	v->claimed_language = g_strdup(vr->language[0] ? vr->language : ctx->cfg->language);
+	fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
+	v->claimed_fpr = g_strdup(fpr ? fpr : "");
+}
+
 /* From: names a party? Then a refusal goes to that party's own address. */
 static void
 find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
@@ -144,15 +157,10 @@ find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
 		unsigned int i;
 		for (i = 0; i < c->vendors->len; i++) {
 			const vendor_rec *vr = g_ptr_array_index(c->vendors, i);
-			const char *fpr;
 			if (vr->address[0] == '\0' || g_ascii_strcasecmp(vr->address, ctx->from_addr) != 0 ||
 			    strcmp(vr->state, "removed") == 0)
 				continue;
-			v->claimed_party = g_strconcat("vendor:", vr->id, NULL);
-			v->claimed_address = g_strdup(vr->address);
-			v->claimed_language = g_strdup(vr->language[0] ? vr->language : ctx->cfg->language);
-			fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
-			v->claimed_fpr = g_strdup(fpr ? fpr : "");
+			claim_vendor(v, ctx, c, vr);
 			return;
 		}
 	}
@@ -170,14 +178,9 @@ find_claimed(trust_verdict *v, const msgctx *ctx, const vcase *c)
 	 * answer goes to the vendor's registered address, never to From:. */
 	if (c && ctx->thread_party && g_str_has_prefix(ctx->thread_party, "vendor:")) {
 		const vendor_rec *vr = vcase_vendor(c, ctx->thread_party + 7);
-		const char *fpr;
 		if (vr == NULL || vr->address[0] == '\0' || strcmp(vr->state, "removed") == 0)
 			return;
-		v->claimed_party = g_strdup(ctx->thread_party);
-		v->claimed_address = g_strdup(vr->address);
-		v->claimed_language = g_strdup(vr->language[0] ? vr->language : ctx->cfg->language);
-		fpr = trust_party_fpr(ctx->cfg, c, v->claimed_party);
-		v->claimed_fpr = g_strdup(fpr ? fpr : "");
+		claim_vendor(v, ctx, c, vr);
 	}
 }
 
