@@ -169,8 +169,25 @@ fingerprint_ok(const char *f)
 	return true;
 }
 
-static bool
-address_ok(const char *a)
+const party_conf *
+config_party_by_label(const vconfig *cfg, const char *label)
+{
+	static const char *const kinds[] = { "coordinator:", "peer:", "vendor:" };
+	unsigned int i;
+
+	for (i = 0; label && i < cfg->parties->len; i++) {
+		const party_conf *p = g_ptr_array_index(cfg->parties, i);
+		const char *kind = kinds[p->kind];
+		/* Case-insensitive: records of older versions kept the case. */
+		if (g_ascii_strncasecmp(label, kind, strlen(kind)) == 0 &&
+		    g_ascii_strcasecmp(label + strlen(kind), p->id) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+bool
+config_address_ok(const char *a)
 {
 	const char *at = strchr(a, '@');
 	const char *p;
@@ -213,7 +230,7 @@ party_from_section(cfg_t *sec, party_kind kind, const vconfig *cfg, GString *err
 	n = cfg_size(sec, "address");
 	for (i = 0; i < n; i++) {
 		const char *a = cfg_getnstr(sec, "address", i);
-		if (!address_ok(a))
+		if (!config_address_ok(a))
 			g_string_append_printf(errs, "%s \"%s\": address \"%s\" is not a plain mail address (local@domain)\n",
 					       cfg_name(sec), p->id, a);
 		g_ptr_array_add(p->addresses, g_ascii_strdown(a, -1));
@@ -370,7 +387,7 @@ config_load(const char *path, vconfig **out, char **error_out)
 	cfg->limits.timeout = (int)cfg_getint(l, "timeout");
 
 	/* Validation: every message names the option and what would fix it. */
-	if (!address_ok(cfg->address))
+	if (!config_address_ok(cfg->address))
 		g_string_append_printf(errs, "%s: address \"%s\" is not a plain mail address (local@domain)\n", path, cfg->address);
 	if (!g_path_is_absolute(cfg->home))
 		g_string_append_printf(errs, "%s: home \"%s\" must be an absolute path\n", path, cfg->home);

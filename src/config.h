@@ -69,5 +69,9 @@ void config_free(vconfig *cfg);
 /* The configured party owning ADDRESS (case-insensitive), or NULL. */
 const party_conf *config_party_by_address(const vconfig *cfg, const char *address);
 const party_conf *config_party_by_fingerprint(const vconfig *cfg, const char *fpr);
+/* The configured party "coordinator:<id>", "peer:<id>" or "vendor:<id>". */
+const party_conf *config_party_by_label(const vconfig *cfg, const char *label);
+/* A plain mail address, local@domain, safe in a header. */
+bool config_address_ok(const char *address);
 
 #endif

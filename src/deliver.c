@@ -488,7 +488,7 @@ static bool
 party_contact(const vconfig *cfg, const vcase *c, const char *party, const char **addr, const char **lang,
 	      const char **tz)
 {
-	unsigned int i;
+	const party_conf *p;
 	const vendor_rec *v;
 
 	*tz = "";
@@ -506,18 +506,12 @@ party_contact(const vconfig *cfg, const vcase *c, const char *party, const char 
 		*tz = v->timezone;
 		return true;
 	}
-	for (i = 0; i < cfg->parties->len; i++) {
-		const party_conf *p = g_ptr_array_index(cfg->parties, i);
-		const char *kind = p->kind == PARTY_COORDINATOR ? "coordinator:" :
-				   p->kind == PARTY_PEER ? "peer:" : "vendor:";
-		if (g_str_has_prefix(party, kind) && g_ascii_strcasecmp(party + strlen(kind), p->id) == 0) {
-			*addr = g_ptr_array_index(p->addresses, 0);
-			*lang = p->language;
-			*tz = p->timezone;
-			return true;
-		}
-	}
-	return false;
+	if ((p = config_party_by_label(cfg, party)) == NULL)
+		return false;
+	*addr = g_ptr_array_index(p->addresses, 0);
+	*lang = p->language;
+	*tz = p->timezone;
+	return true;
 }
 
 static bool

@@ -45,7 +45,7 @@ trust_verdict_free(trust_verdict *v)
 const char *
 trust_party_fpr(const vconfig *cfg, const vcase *c, const char *party)
 {
-	unsigned int i;
+	const party_conf *p;
 	const char *pinned;
 
 	if (party == NULL)
@@ -54,17 +54,8 @@ trust_party_fpr(const vconfig *cfg, const vcase *c, const char *party)
 		return pinned;
 	if (c && strcmp(party, "reporter") == 0)
 		return c->reporter_fingerprint[0] ? c->reporter_fingerprint : NULL;
-	for (i = 0; i < cfg->parties->len; i++) {
-		const party_conf *p = g_ptr_array_index(cfg->parties, i);
-		const char *kind = p->kind == PARTY_COORDINATOR ? "coordinator" :
-				   p->kind == PARTY_PEER ? "peer" : "vendor";
-		char *name = g_strdup_printf("%s:%s", kind, p->id);
-		bool match = g_ascii_strcasecmp(name, party) == 0;  /* records of older versions */
-		g_free(name);
-		if (match)
-			return p->fingerprint[0] ? p->fingerprint : NULL;
-	}
-	return NULL;
+	p = config_party_by_label(cfg, party);
+	return p && p->fingerprint[0] ? p->fingerprint : NULL;
 }
 
 static char *

@@ -229,15 +229,6 @@ shifted(const char *iso, gint64 seconds)
 	return s;
 }
 
-static gint64
-rule_setting(int which)
-{
-	if (active_rules == NULL)
-		return which == 0 ? 45 * 86400 : which == 1 ? 2 * 3600 : 0;
-	return which == 0 ? active_rules->default_embargo :
-	       which == 1 ? active_rules->public_offset : active_rules->expedite_delay;
-}
-
 /* Vendor states in which it has the details. */
 static bool
 vendor_informed(const vendor_rec *v)
@@ -546,7 +537,7 @@ contact_pending(wf_step *s)
 		if (s->n->first_vendor_contact[0] == '\0') {
 			set_str(&s->n->first_vendor_contact, now);
 			g_free(s->n->embargo.target);
-			s->n->embargo.target = shifted(now, rule_setting(0));
+			s->n->embargo.target = shifted(now, active_rules->default_embargo);
 		}
 		party = vendor_party(v);
 		set_str(&v->state, vendor_keyed(s->n, v) ? "keyed" : "notified");
@@ -594,27 +585,26 @@ static void
 action_add_vendor(wf_step *s)
 {
 	const char *value = value_of(s);
-	char *id, *rest, *comma;
+	char *id, *rest, *comma, *p;
 	const party_conf *dir = NULL;
 	vendor_rec *v;
 	char *now = now_text(s);
-	unsigned int i;
 
 	id = g_strstrip(g_strdup(value));
 	rest = strpbrk(id, " \t");
 	if (rest)
 		*rest++ = '\0';
 	/* Party names are lower case everywhere (pins, directory, mail). */
-	for (comma = id; *comma; comma++)
-		*comma = g_ascii_tolower(*comma);
+	for (p = id; *p; p++)
+		*p = g_ascii_tolower(*p);
 	if (!is_id(id)) {
 		refuse(s, "needs a vendor id (letters, digits, - _ .)");
 		goto done;
 	}
-	for (i = 0; s->who->cfg && i < s->who->cfg->parties->len; i++) {
-		const party_conf *p = g_ptr_array_index(s->who->cfg->parties, i);
-		if (p->kind == PARTY_VENDOR && g_ascii_strcasecmp(p->id, id) == 0)
-			dir = p;
+	if (s->who->cfg) {
+		char *label = g_strconcat("vendor:", id, NULL);
+		dir = config_party_by_label(s->who->cfg, label);
+		g_free(label);
 	}
 	v = vcase_vendor(s->n, id);
 	if (v && strcmp(v->state, "removed") != 0) {
@@ -647,7 +637,7 @@ action_add_vendor(wf_step *s)
 		*comma++ = '\0';
 		g_strstrip(rest);
 		g_strstrip(comma);
-		if (*rest == '\0' || strchr(comma, '@') == NULL || strpbrk(comma, " \t<>")) {
+		if (*rest == '\0' || !config_address_ok(comma)) {
 			refuse(s, "needs \"<id> <name>, <address>\"");
 			goto done;
 		}
@@ -909,7 +899,7 @@ fix_date(wf_step *s, const char *when)
 {
 	set_str(&s->n->embargo.vendor_time, when);
 	g_free(s->n->embargo.public_time);
-	s->n->embargo.public_time = shifted(when, rule_setting(1));
+	s->n->embargo.public_time = shifted(when, active_rules->public_offset);
 	s->n->embargo.agreed = true;
 }
 
@@ -1085,7 +1075,7 @@ action_break_embargo(wf_step *s)
 	set_str(&s->n->embargo.fixed_by, s->who->party);
 	set_str(&s->n->embargo.vendor_time, now);
 	g_free(s->n->embargo.public_time);
-	s->n->embargo.public_time = shifted(now, rule_setting(2));
+	s->n->embargo.public_time = shifted(now, active_rules->expedite_delay);
 	s->n->embargo.agreed = true;
 	g_free(now);
 }
