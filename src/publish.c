@@ -127,7 +127,7 @@ publication_export(const vconfig *cfg, const vcase *c, const char *format, GDate
 	return rc;
 }
 
-char *
+static char *
 publication_dir_name(const char *tag)
 {
 	char *name = g_strdup(tag);

@@ -24,7 +24,5 @@ vstatus publication_export(const vconfig *cfg, const vcase *c, const char *forma
 			   char **out, char **why_out);
 /* Write every output into <home>/published/<tag>/ (durably). */
 vstatus publication_write(const vconfig *cfg, const vcase *c, GDateTime *now);
-/* The directory name of a tag ("VRC#2026-0001" -> "VRC-2026-0001"). */
-char *publication_dir_name(const char *tag);
 
 #endif

@@ -551,11 +551,6 @@ contact_pending(wf_step *s)
 	inform_keyed(s);
 }
 
-static void
-action_contact_vendors(wf_step *s)
-{
-	contact_pending(s);
-}
 
 static void
 action_pin_key(wf_step *s)
@@ -862,6 +857,20 @@ clear_agreements(vcase *n)
 	}
 }
 
+/* The sender agrees to the current proposal: a vendor in its record, a
+ * peer among the case's agreements. */
+static void
+record_agreement(wf_step *s)
+{
+	if (s->vendor) {
+		s->vendor->agreed = s->n->embargo.proposal_id;
+		set_str(&s->vendor->state, "agreed");
+	} else {
+		g_hash_table_insert(s->n->agreements, g_strdup(s->who->party),
+				    g_strdup_printf("%" G_GINT64_FORMAT, s->n->embargo.proposal_id));
+	}
+}
+
 static void
 action_propose_date(wf_step *s)
 {
@@ -884,13 +893,8 @@ action_propose_date(wf_step *s)
 	set_str(&s->n->embargo.fixed_by, "");
 	/* A new proposal clears every agreement; the proposer agrees to it. */
 	clear_agreements(s->n);
-	if (s->vendor) {
-		s->vendor->agreed = s->n->embargo.proposal_id;
-		set_str(&s->vendor->state, "agreed");
-	} else if (s->who->role == ROLE_PEER) {
-		g_hash_table_insert(s->n->agreements, g_strdup(s->who->party),
-				    g_strdup_printf("%" G_GINT64_FORMAT, s->n->embargo.proposal_id));
-	}
+	if (s->vendor || s->who->role == ROLE_PEER)
+		record_agreement(s);
 	g_date_time_unref(t);
 }
 
@@ -901,6 +905,13 @@ fix_date(wf_step *s, const char *when)
 	g_free(s->n->embargo.public_time);
 	s->n->embargo.public_time = shifted(when, active_rules->public_offset);
 	s->n->embargo.agreed = true;
+}
+
+static void
+action_fix_date_if_agreed(wf_step *s)
+{
+	if (cond_all_required_agreed(s))
+		fix_date(s, s->n->embargo.proposal);
 }
 
 /* Agree-Date [<proposal-id or time>]: a value must name the current proposal. */
@@ -922,25 +933,12 @@ action_agree_date(wf_step *s)
 			return;
 		}
 	}
-	if (s->vendor) {
-		s->vendor->agreed = s->n->embargo.proposal_id;
-		set_str(&s->vendor->state, "agreed");
+	if (s->vendor)
 		vendor_responded(s, s->vendor);
-		set_str(&s->vendor->state, "agreed");
-	} else {
-		g_hash_table_insert(s->n->agreements, g_strdup(s->who->party),
-				    g_strdup_printf("%" G_GINT64_FORMAT, s->n->embargo.proposal_id));
-	}
-	if (cond_all_required_agreed(s))
-		fix_date(s, s->n->embargo.proposal);
+	record_agreement(s);
+	action_fix_date_if_agreed(s);
 }
 
-static void
-action_fix_date_if_agreed(wf_step *s)
-{
-	if (cond_all_required_agreed(s))
-		fix_date(s, s->n->embargo.proposal);
-}
 
 static void
 action_object_date(wf_step *s)
@@ -1126,7 +1124,7 @@ static const struct { const char *name; action_fn fn; } action_registry[] = {
 	{ "remember_state", action_remember_state },
 	{ "restore_state", action_restore_state },
 	{ "pin_key", action_pin_key },
-	{ "contact_vendors", action_contact_vendors },
+	{ "contact_vendors", contact_pending },
 	{ "add_vendor", action_add_vendor },
 	{ "record_status", action_record_status },
 	{ "record_product", action_record_product },
@@ -1338,17 +1336,19 @@ notify_rule(wf_step *s, const rule_notify *rn)
 		emit(s, rn->template_name, "coordinators", rn->sensitive, text, when, rn->attach);
 }
 
-static bool
-guards_pass(const wf_step *s, const rule_transition *r)
+/* The reason the first guard of R that says no gives, or NULL. */
+static const char *
+guard_refusal(const wf_step *s, const rule_transition *r)
 {
 	unsigned int i, j;
+	const char *why;
 
 	for (i = 0; i < r->guards->len; i++)
 		for (j = 0; j < G_N_ELEMENTS(guard_registry); j++)
 			if (strcmp(guard_registry[j].name, g_ptr_array_index(r->guards, i)) == 0 &&
-			    guard_registry[j].fn(s) != NULL)
-				return false;
-	return true;
+			    (why = guard_registry[j].fn(s)) != NULL)
+				return why;
+	return NULL;
 }
 
 /* Guards, actions, the next state and the mail of rule R. False (and
@@ -1359,15 +1359,12 @@ run_rule(wf_step *s, const rule_transition *r, const char *label)
 	unsigned int i, j;
 	guint first = s->actions->len;
 
-	for (i = 0; i < r->guards->len; i++)
-		for (j = 0; j < G_N_ELEMENTS(guard_registry); j++)
-			if (strcmp(guard_registry[j].name, g_ptr_array_index(r->guards, i)) == 0) {
-				const char *why = guard_registry[j].fn(s);
-				if (why) {
-					refuse(s, "%s %s", label, why);
-					return false;
-				}
-			}
+	const char *why = guard_refusal(s, r);
+
+	if (why) {
+		refuse(s, "%s %s", label, why);
+		return false;
+	}
 	for (i = 0; i < r->actions->len && s->error == NULL; i++)
 		for (j = 0; j < G_N_ELEMENTS(action_registry); j++)
 			if (strcmp(action_registry[j].name, g_ptr_array_index(r->actions, i)) == 0)
@@ -1490,10 +1487,9 @@ superseded(const rule_transition *r, const vcase *n, const vendor_rec *v, GDateT
 
 /* Fire rule R for vendor V (NULL: the case) when due. */
 static void
-tick_rule(const rule_transition *r, vcase **np, const vcase *orig, vendor_rec *v, GDateTime *now,
+tick_rule(const rule_transition *r, vcase *n, const vcase *orig, vendor_rec *v, GDateTime *now,
 	  GPtrArray *actions, GString *fired)
 {
-	vcase *n = *np;
 	const char *base = timer_base(r->timer, n, v);
 	GDateTime *t, *due;
 	char *key;
@@ -1509,7 +1505,7 @@ tick_rule(const rule_transition *r, vcase **np, const vcase *orig, vendor_rec *v
 		/* A later timer of the same kind is due too (after a Hold, or
 		 * a date set at short notice): that one speaks for both. */
 		g_ptr_array_add(n->fired, g_strdup(key));
-	} else if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && guards_pass(&s, r)) {
+	} else if (g_date_time_compare(due, now) <= 0 && !vcase_fired(n, key) && guard_refusal(&s, r) == NULL) {
 		/* A guard that says no leaves the timer armed: a later tick
 		 * in its window may still find it due (a missing statement). */
 		g_ptr_array_add(n->fired, g_strdup(key));
@@ -1533,7 +1529,7 @@ workflow_tick(const vcase *c, GDateTime *now, GPtrArray *actions, GString *fired
 		if (r->timer == NULL || !rule_applies(r, n->state))
 			continue;
 		if (!timer_per_vendor(r->timer)) {
-			tick_rule(r, &n, c, NULL, now, actions, fired);
+			tick_rule(r, n, c, NULL, now, actions, fired);
 			continue;
 		}
 		for (j = 0; j < n->vendors->len; j++) {
@@ -1543,7 +1539,7 @@ workflow_tick(const vcase *c, GDateTime *now, GPtrArray *actions, GString *fired
 			/* The state may have moved on with an earlier vendor. */
 			if (!rule_applies(r, n->state))
 				break;
-			tick_rule(r, &n, c, v, now, actions, fired);
+			tick_rule(r, n, c, v, now, actions, fired);
 		}
 	}
 	return n;
