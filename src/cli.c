@@ -208,31 +208,9 @@ case_export(const vconfig *cfg, GDateTime *now, const char *tag, const char *for
 	}
 	if (rc != VS_OK)
 		goto done;
-	if (strcmp(format, "cve") == 0) {
-		GString *all = g_string_new(NULL);
-		unsigned int i, n = 0;
-		for (i = 0; i < c->vulns->len && rc == VS_OK; i++) {
-			const vuln_rec *u = g_ptr_array_index(c->vulns, i);
-			if (u->cve[0] == '\0')
-				continue;
-			g_free(out);
-			out = NULL;
-			rc = publication_export(cfg, c, u->cve, now, &out, &why);
-			if (rc == VS_OK)
-				g_string_append_printf(all, "%s%s", n++ ? ",\n" : "", out);
-		}
-		if (rc == VS_OK && n == 0) {
-			why = g_strdup("the case has no CVE");
-			rc = VS_NOT_FOUND;
-		}
-		if (rc == VS_OK)
-			printf(n > 1 ? "[\n%s\n]\n" : "%s\n", all->str);
-		g_string_free(all, TRUE);
-	} else {
-		rc = publication_export(cfg, c, format, now, &out, &why);
-		if (rc == VS_OK)
-			printf("%s%s", out, out[0] && out[strlen(out) - 1] == '\n' ? "" : "\n");
-	}
+	rc = publication_export(cfg, c, format, now, &out, &why);
+	if (rc == VS_OK)
+		printf("%s%s", out, out[0] && out[strlen(out) - 1] == '\n' ? "" : "\n");
 	if (rc != VS_OK && why)
 		vsay("case export %s: %s", tag, why);
 done:

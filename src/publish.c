@@ -86,28 +86,23 @@ publication_draft(const vconfig *cfg, const vcase *c, const char *party, const c
 	return text;
 }
 
-vstatus
-publication_export(const vconfig *cfg, const vcase *c, const char *format, GDateTime *now,
-		   char **out, char **why_out)
+/* One document of FORMAT from the case's JSON form O. */
+static vstatus
+export_one(const vconfig *cfg, JsonObject *o, const export_info *info, const char *format,
+	   char **out, char **why_out)
 {
-	JsonNode *whole = vcase_to_json(c), *doc = NULL;
-	JsonObject *o = json_node_get_object(whole);
-	export_info info;
-	vstatus rc = VS_OK;
+	JsonNode *doc = NULL;
 
-	*out = NULL;
-	*why_out = NULL;
-	info_init(&info, cfg, now);
 	if (strcmp(format, "advisory-ja") == 0 || strcmp(format, "advisory") == 0) {
-		*out = export_advisory(o, &info, strcmp(format, "advisory") == 0 ? cfg->language : "ja");
+		*out = export_advisory(o, info, strcmp(format, "advisory") == 0 ? cfg->language : "ja");
 	} else if (strcmp(format, "advisory-en") == 0) {
-		*out = export_advisory(o, &info, "en");
+		*out = export_advisory(o, info, "en");
 	} else if (strcmp(format, "csaf") == 0) {
-		doc = export_csaf(o, &info);
+		doc = export_csaf(o, info);
 		if (doc == NULL)
 			*why_out = g_strdup("a CSAF advisory needs at least one vendor and one vulnerability");
 	} else if (g_ascii_strncasecmp(format, "CVE-", 4) == 0) {
-		doc = export_cve(o, &info, format);
+		doc = export_cve(o, info, format);
 		if (doc == NULL)
 			*why_out = g_strdup_printf("the case has no %s", format);
 	} else {
@@ -121,8 +116,48 @@ publication_export(const vconfig *cfg, const vcase *c, const char *format, GDate
 		g_object_unref(gen);
 		json_node_unref(doc);
 	}
-	if (*out == NULL)
-		rc = VS_USAGE;
+	return *out ? VS_OK : VS_USAGE;
+}
+
+vstatus
+publication_export(const vconfig *cfg, const vcase *c, const char *format, GDateTime *now,
+		   char **out, char **why_out)
+{
+	JsonNode *whole = vcase_to_json(c);
+	JsonObject *o = json_node_get_object(whole);
+	export_info info;
+	vstatus rc = VS_OK;
+	unsigned int i, n = 0;
+
+	*out = NULL;
+	*why_out = NULL;
+	info_init(&info, cfg, now);
+	if (strcmp(format, "cve") != 0) {
+		rc = export_one(cfg, o, &info, format, out, why_out);
+		json_node_unref(whole);
+		return rc;
+	}
+	/* Every CVE of the case: one record, or a JSON array of them. */
+	{
+		GString *all = g_string_new(NULL);
+		for (i = 0; i < c->vulns->len && rc == VS_OK; i++) {
+			const vuln_rec *u = g_ptr_array_index(c->vulns, i);
+			char *one = NULL;
+			if (u->cve[0] == '\0')
+				continue;
+			rc = export_one(cfg, o, &info, u->cve, &one, why_out);
+			if (rc == VS_OK)
+				g_string_append_printf(all, "%s%s", n++ ? ",\n" : "", one);
+			g_free(one);
+		}
+		if (rc == VS_OK && n == 0) {
+			*why_out = g_strdup("the case has no CVE");
+			rc = VS_NOT_FOUND;
+		}
+		if (rc == VS_OK)
+			*out = n > 1 ? g_strdup_printf("[\n%s\n]\n", all->str) : g_strdup(all->str);
+		g_string_free(all, TRUE);
+	}
 	json_node_unref(whole);
 	return rc;
 }
@@ -142,24 +177,28 @@ publication_write(const vconfig *cfg, const vcase *c, GDateTime *now)
 	char *name = publication_dir_name(c->tag);
 	char *dir = g_build_filename(cfg->home, "published", name, NULL);
 	char *tmp = g_build_filename(cfg->home, "published", ".tmp", NULL);
-	GPtrArray *formats = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *formats = g_ptr_array_new();
+	JsonNode *whole = NULL;
+	export_info info;
 	unsigned int i;
 	vstatus rc;
 
-	g_ptr_array_add(formats, g_strdup("advisory-ja"));
-	g_ptr_array_add(formats, g_strdup("advisory-en"));
-	g_ptr_array_add(formats, g_strdup("csaf"));
+	g_ptr_array_add(formats, (gpointer)"advisory-ja");
+	g_ptr_array_add(formats, (gpointer)"advisory-en");
+	g_ptr_array_add(formats, (gpointer)"csaf");
 	for (i = 0; i < c->vulns->len; i++) {
 		const vuln_rec *u = g_ptr_array_index(c->vulns, i);
 		if (u->cve[0])
-			g_ptr_array_add(formats, g_strdup(u->cve));
+			g_ptr_array_add(formats, u->cve);
 	}
 	if ((rc = util_mkdirs(dir)) != VS_OK || (rc = util_mkdirs(tmp)) != VS_OK)
 		goto done;
+	whole = vcase_to_json(c);
+	info_init(&info, cfg, now);
 	for (i = 0; i < formats->len && rc == VS_OK; i++) {
 		const char *f = g_ptr_array_index(formats, i);
 		char *text = NULL, *why = NULL, *file;
-		if (publication_export(cfg, c, f, now, &text, &why) != VS_OK) {
+		if (export_one(cfg, json_node_get_object(whole), &info, f, &text, &why) != VS_OK) {
 			/* Not every case has every output (no CVE, no vendor). */
 			log_info("publication: %s not written: %s", f, why ? why : "-");
 			g_free(why);
@@ -173,6 +212,8 @@ publication_write(const vconfig *cfg, const vcase *c, GDateTime *now)
 		g_free(text);
 	}
 done:
+	if (whole)
+		json_node_unref(whole);
 	g_ptr_array_unref(formats);
 	g_free(tmp);
 	g_free(dir);

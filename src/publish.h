@@ -19,7 +19,8 @@ JsonNode *publication_compartment(const vcase *c, const char *party);
 /* The advisory draft for PARTY, in LANG. */
 char *publication_draft(const vconfig *cfg, const vcase *c, const char *party, const char *lang,
 			GDateTime *now);
-/* FORMAT advisory-ja, advisory-en, csaf, or a CVE id: the public document. */
+/* FORMAT advisory, advisory-ja, advisory-en, csaf, a CVE id, or cve (every
+ * CVE record of the case, a JSON array when several): the public document. */
 vstatus publication_export(const vconfig *cfg, const vcase *c, const char *format, GDateTime *now,
 			   char **out, char **why_out);
 /* Write every output into <home>/published/<tag>/ (durably). */
