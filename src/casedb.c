@@ -190,7 +190,16 @@ vendor_rec_new(const char *id, const char *now)
 	return v;
 }
 
-static void
+product_row *
+product_row_new(void)
+{
+	product_row *p = g_new0(product_row, 1);
+
+	fields_init(p, FIELDS(product_fields));
+	return p;
+}
+
+void
 product_row_free(product_row *p)
 {
 	fields_free(p, FIELDS(product_fields));
@@ -524,8 +533,7 @@ vcase_from_json(JsonNode *root)
 			product_row *p;
 			if (!JSON_NODE_HOLDS_OBJECT(pn))
 				continue;
-			p = g_new0(product_row, 1);
-			fields_init(p, FIELDS(product_fields));
+			p = product_row_new();
 			fields_get(json_node_get_object(pn), p, FIELDS(product_fields));
 			g_ptr_array_add(v->products, p);
 		}

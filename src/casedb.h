@@ -106,6 +106,8 @@ vcase *vcase_copy(const vcase *c);
 void vcase_free(vcase *c);
 void log_entry_clear(log_entry *e);
 vendor_rec *vendor_rec_new(const char *id, const char *now);
+product_row *product_row_new(void);   /* every field "" */
+void product_row_free(product_row *p);
 void vendor_rec_free(vendor_rec *v);
 /* The vendor ID of case C, or NULL. */
 vendor_rec *vcase_vendor(const vcase *c, const char *id);

@@ -736,14 +736,13 @@ static void
 action_record_product(wf_step *s)
 {
 	char **parts = g_strsplit(value_of(s), ";", -1);
-	product_row *p = g_new0(product_row, 1);
+	product_row *p = product_row_new();
 	const char *vendor_id = NULL;
 	vendor_rec *v = s->vendor;
 	unsigned int i;
 
-	p->name = g_strstrip(g_strdup(parts[0] ? parts[0] : ""));
-	p->versions = g_strdup("");
-	p->fixed = g_strdup("");
+	set_str(&p->name, parts[0] ? parts[0] : "");
+	g_strstrip(p->name);
 	for (i = 1; parts[0] && parts[i]; i++) {
 		char *kv = g_strstrip(parts[i]), *eq = strchr(kv, '=');
 		if (eq == NULL) {
@@ -787,12 +786,8 @@ action_record_product(wf_step *s)
 		if (s->who->role == ROLE_VENDOR)
 			vendor_responded(s, v);
 	}
-	if (p) {
-		g_free(p->name);
-		g_free(p->versions);
-		g_free(p->fixed);
-		g_free(p);
-	}
+	if (p)
+		product_row_free(p);
 	g_strfreev(parts);
 }
 
