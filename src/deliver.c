@@ -1041,18 +1041,24 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 	rc = seen_get(st, key, &prev);
 	if (rc == VS_OK) {
 		log_info("already processed: nothing to do");
-		rc = spool_done(ctx);
+		if ((rc = ingest_spool_wait(ctx)) == VS_OK)
+			rc = spool_done(ctx);
 		goto done;
 	}
 	if (rc != VS_NOT_FOUND)
 		goto done;
 	if (ctx->malformed_reason) {
-		rc = quarantine(ctx, st);
+		if ((rc = ingest_spool_wait(ctx)) == VS_OK)
+			rc = quarantine(ctx, st);
 		goto done;
 	}
 	if ((rc = unwrap_message(ctx)) != VS_OK)
 		goto done;
 	if ((rc = classify_message(ctx, st)) != VS_OK)
+		goto done;
+	/* Everything so far only read; from here on the message must be
+	 * safe in the spool. */
+	if ((rc = ingest_spool_wait(ctx)) != VS_OK)
 		goto done;
 	if ((rc = decide_and_commit(ctx, st)) != VS_OK)
 		goto done;

@@ -14,6 +14,7 @@ msgctx_new(const vconfig *cfg, GDateTime *now)
 	ctx->cfg = cfg;
 	ctx->now = g_date_time_ref(now);
 	ctx->now_text = util_format_time(now);
+	ctx->spool_file.fd = -1;
 	ctx->references = g_ptr_array_new_with_free_func(g_free);
 	ctx->tags_found = g_ptr_array_new_with_free_func(g_free);
 	ctx->replies = g_ptr_array_new();
@@ -99,6 +100,10 @@ msgctx_free(msgctx *ctx)
 	g_free(ctx->raw);
 	g_free(ctx->raw_sha256);
 	g_free(ctx->spool_path);
+	/* Never leave the spool thread running past its context. */
+	if (ctx->spool_sync)
+		g_thread_join(ctx->spool_sync);
+	util_durable_clear(&ctx->spool_file);
 	if (ctx->message)
 		g_object_unref(ctx->message);
 	crypto_record_clear(&ctx->crypto);

@@ -10,6 +10,7 @@
 
 #include "casedb.h"
 #include "config.h"
+#include "util.h"
 
 typedef enum {
 	CRYPTO_NONE = 0,       /* no OpenPGP at all */
@@ -84,6 +85,9 @@ typedef struct {
 	size_t total_len;        /* bytes read from the MTA */
 	char *raw_sha256;
 	char *spool_path;        /* spool/new/<sha256> while pending */
+	durable_file spool_file; /* the spool copy being made durable ... */
+	GThread *spool_sync;     /* ... by this thread, until ingest_spool_wait */
+	vstatus spool_rc;
 
 	/* parse */
 	GMimeMessage *message;

@@ -47,48 +47,101 @@ util_fsync_dir(const char *dir)
 }
 
 vstatus
-util_write_durable(const char *tmpdir, const char *destdir, const char *name,
-		   const void *data, size_t len)
+util_durable_begin(durable_file *f, const char *tmpdir, const char *destdir,
+		   const char *name, const void *data, size_t len)
 {
-	char *tmpname = g_strdup_printf("%s/%s.%ld.tmp", tmpdir, name, (long)getpid());
-	char *dest = g_build_filename(destdir, name, NULL);
 	const char *p = data;
 	size_t left = len;
-	vstatus rc = VS_IO;
-	int fd;
 
-	fd = open(tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_err("cannot create %s: %s", tmpname, g_strerror(errno));
-		goto done;
+	memset(f, 0, sizeof(*f));
+	f->tmpname = g_strdup_printf("%s/%s.%ld.tmp", tmpdir, name, (long)getpid());
+	f->dest = g_build_filename(destdir, name, NULL);
+	f->destdir = g_strdup(destdir);
+	f->fd = open(f->tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (f->fd < 0) {
+		log_err("cannot create %s: %s", f->tmpname, g_strerror(errno));
+		return VS_IO;
 	}
 	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+		ssize_t n = write(f->fd, p, left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("write %s: %s", tmpname, g_strerror(errno));
-			close(fd);
-			unlink(tmpname);
-			goto done;
+			log_err("write %s: %s", f->tmpname, g_strerror(errno));
+			close(f->fd);
+			f->fd = -1;
+			unlink(f->tmpname);
+			return VS_IO;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		log_err("fsync %s: %s", tmpname, g_strerror(errno));
-		unlink(tmpname);
-		goto done;
+	return VS_OK;
+}
+
+vstatus
+util_durable_finish(durable_file *f)
+{
+	int dfd;
+
+	if (f->fd < 0) {
+		f->failed_step = "write";
+		f->failed_errno = EBADF;
+		return VS_IO;
 	}
-	if (rename(tmpname, dest) != 0) {
-		log_err("rename %s: %s", tmpname, g_strerror(errno));
-		unlink(tmpname);
-		goto done;
+	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
+		f->failed_step = "fsync";
+		goto fail;
 	}
-	rc = util_fsync_dir(destdir);
-done:
-	g_free(tmpname);
-	g_free(dest);
+	f->fd = -1;
+	if (rename(f->tmpname, f->dest) != 0) {
+		f->failed_step = "rename";
+		goto fail;
+	}
+	if ((dfd = open(f->destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		f->failed_step = "open directory";
+		f->failed_errno = errno;
+		return VS_IO;
+	}
+	if (fsync(dfd) != 0) {
+		f->failed_step = "fsync directory";
+		f->failed_errno = errno;
+		close(dfd);
+		return VS_IO;
+	}
+	close(dfd);
+	return VS_OK;
+fail:
+	f->failed_errno = errno;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	unlink(f->tmpname);
+	return VS_IO;
+}
+
+void
+util_durable_clear(durable_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	g_free(f->tmpname);
+	g_free(f->dest);
+	g_free(f->destdir);
+	f->tmpname = f->dest = f->destdir = NULL;
+}
+
+vstatus
+util_write_durable(const char *tmpdir, const char *destdir, const char *name,
+		   const void *data, size_t len)
+{
+	durable_file f;
+	vstatus rc = util_durable_begin(&f, tmpdir, destdir, name, data, len);
+
+	if (rc == VS_OK && (rc = util_durable_finish(&f)) != VS_OK)
+		log_err("%s %s: %s", f.failed_step, f.tmpname, g_strerror(f.failed_errno));
+	util_durable_clear(&f);
 	return rc;
 }
 

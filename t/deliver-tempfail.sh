@@ -1,7 +1,7 @@
 #!/bin/sh
 # Transient trouble exits 75 (the MTA keeps the mail); the retry succeeds.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 21
+plan 26
 NOW=2026-11-22T10:00:00+09:00
 make_mail "$T/r.eml" "rep@example.net" "Bug" "details $CANARY"
 
@@ -81,6 +81,23 @@ cp "$T/x.eml" "$HOME_DIR/spool/new/$sha"
 mkdir -p "$HOME_DIR/spool/tries"; echo 3 > "$HOME_DIR/spool/tries/$sha.tries"
 vult flush > /dev/null
 grep -q 'processing died 3 times' "$HOME_DIR/quarantine/$sha.reason" 2>/dev/null; ok $? "after three dead attempts a spooled message goes to quarantine"
+
+# The spool copy is written but cannot be made durable in spool/new (the
+# second half of spooling, which overlaps with parsing): nothing changes.
+make_mail "$T/y.eml" "rep@example.net" "Seventh" "details $CANARY"
+mv "$HOME_DIR/spool/new" "$T/spool-new"
+: > "$HOME_DIR/spool/new"
+before=$(outbox_count)
+"$VULTURES" -v -c "$CONF" --now "$NOW" deliver < "$T/y.eml" > "$OUT" 2> "$ERR"
+is "$?" 75 "spool copy cannot be renamed into spool/new: exit 75"
+vult case list --json > "$T/l.json"
+is "$(json_get "$T/l.json" 'len(j)'):$(outbox_count)" "5:$before" "no case made, nothing sent"
+grep -q 'spool: rename' "$ERR"; ok $? "the log names the failed step"
+no_canary "spool failure: no content in output" "$OUT" "$ERR"
+rm "$HOME_DIR/spool/new"; mv "$T/spool-new" "$HOME_DIR/spool/new"
+deliver "$T/y.eml"
+vult case list --json > "$T/l.json"
+is "$rc:$(json_get "$T/l.json" 'len(j)'):$(outbox_count)" "0:6:$((before + 1))" "the retry makes the case and acknowledges once"
 
 # A typo in the MTA's command line must not bounce.
 "$VULTURES" --no-such-option -c "$CONF" deliver < "$T/w.eml" > "$OUT" 2>&1
