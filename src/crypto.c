@@ -7,6 +7,7 @@
 #include <gpgme.h>
 
 #include "crypto.h"
+#include "gpgproc.h"
 #include "log.h"
 
 #ifndef GPG_PATH
@@ -31,7 +32,6 @@ static bool crypto_ready;
  * context cost an extra "gpg --version" each; operations on this one run
  * a single gpg apiece. */
 static gpgme_ctx_t shared_ctx;
-static gpgme_key_t robot_signer;
 
 /* Engine set-up spawns gpg: it is done on the first use of crypto, so a
  * plain mail with nothing to sign costs no process at all. */
@@ -269,52 +269,6 @@ key_info_from_gpgme(gpgme_key_t key)
 	return k;
 }
 
-void
-crypto_prefetch(GPtrArray *fprs)
-{
-	const char **patterns;
-	gpgme_key_t key = NULL;
-	unsigned int i, n = 0;
-
-	if (crypto_start() != VS_OK || fprs->len == 0)
-		return;
-	if (key_cache == NULL)
-		key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)key_info_free);
-	patterns = g_new0(const char *, fprs->len + 1);
-	for (i = 0; i < fprs->len; i++)
-		if (fpr_plausible(g_ptr_array_index(fprs, i)))
-			patterns[n++] = g_ptr_array_index(fprs, i);
-	/* Several fingerprints, one gpg run; a miss is looked up later. */
-	if (n > 0 && gpgme_op_keylist_ext_start(shared_ctx, patterns, 0, 0) == 0) {
-		while (gpgme_op_keylist_next(shared_ctx, &key) == 0) {
-			gpgme_subkey_t sk;
-
-			if (key->subkeys == NULL) {
-				gpgme_key_unref(key);
-				continue;
-			}
-			for (sk = key->subkeys; sk; sk = sk->next) {
-				char *ck = g_strdup_printf("p%s", sk->fpr);
-				char *up = g_ascii_strup(ck, -1);
-				up[0] = 'p';
-				/* A fingerprint on two keys is ambiguous: forget it. */
-				if (g_hash_table_contains(key_cache, up))
-					g_hash_table_remove(key_cache, up), g_free(up);
-				else
-					g_hash_table_insert(key_cache, up, key_info_from_gpgme(key));
-				g_free(ck);
-			}
-			if (crypto_cfg && robot_signer == NULL &&
-			    g_ascii_strcasecmp(key->subkeys->fpr, crypto_cfg->robot_key) == 0)
-				robot_signer = key;
-			else
-				gpgme_key_unref(key);
-		}
-		gpgme_op_keylist_end(shared_ctx);
-	}
-	g_free(patterns);
-}
-
 static vstatus
 crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 {
@@ -335,14 +289,7 @@ crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 		return VS_NOT_FOUND;
 	}
 	k = key_info_from_gpgme(key);
-	/* The robot's own secret key is kept: it signs everything we send. */
-	if (secret && crypto_cfg && g_ascii_strcasecmp(k->primary_fpr, crypto_cfg->robot_key) == 0 &&
-	    robot_signer == NULL) {
-		robot_signer = key;
-		key = NULL;
-	}
-	if (key)
-		gpgme_key_unref(key);
+	gpgme_key_unref(key);
 	*out = k;
 	return VS_OK;
 }
@@ -472,91 +419,31 @@ crypto_sig_free(gpointer p)
 	crypto_sig *s = p;
 
 	g_free(s->fpr);
+	g_free(s->primary_fpr);
 	g_free(s);
 }
 
-/* gpgme's verdict as GMime status bits, the form the policy reads. */
-static unsigned int
-sig_status_bits(gpgme_signature_t sig)
+static const char *
+homedir(void)
 {
-	static const struct { gpgme_sigsum_t sum; unsigned int bit; } map[] = {
-		{ GPGME_SIGSUM_VALID, GMIME_SIGNATURE_STATUS_VALID },
-		{ GPGME_SIGSUM_GREEN, GMIME_SIGNATURE_STATUS_GREEN },
-		{ GPGME_SIGSUM_RED, GMIME_SIGNATURE_STATUS_RED },
-		{ GPGME_SIGSUM_KEY_REVOKED, GMIME_SIGNATURE_STATUS_KEY_REVOKED },
-		{ GPGME_SIGSUM_KEY_EXPIRED, GMIME_SIGNATURE_STATUS_KEY_EXPIRED },
-		{ GPGME_SIGSUM_SIG_EXPIRED, GMIME_SIGNATURE_STATUS_SIG_EXPIRED },
-		{ GPGME_SIGSUM_KEY_MISSING, GMIME_SIGNATURE_STATUS_KEY_MISSING },
-		{ GPGME_SIGSUM_CRL_MISSING, GMIME_SIGNATURE_STATUS_CRL_MISSING },
-		{ GPGME_SIGSUM_CRL_TOO_OLD, GMIME_SIGNATURE_STATUS_CRL_TOO_OLD },
-		{ GPGME_SIGSUM_BAD_POLICY, GMIME_SIGNATURE_STATUS_BAD_POLICY },
-		{ GPGME_SIGSUM_SYS_ERROR, GMIME_SIGNATURE_STATUS_SYS_ERROR },
-		{ GPGME_SIGSUM_TOFU_CONFLICT, GMIME_SIGNATURE_STATUS_TOFU_CONFLICT },
-	};
-	unsigned int bits = 0;
-	size_t i;
-
-	for (i = 0; i < G_N_ELEMENTS(map); i++)
-		if (sig->summary & map[i].sum)
-			bits |= map[i].bit;
-	/* The per-signature error decides too: anything but "no error" is
-	 * a missing key or a bad signature, never a good one. */
-	switch (gpgme_err_code(sig->status)) {
-	case GPG_ERR_NO_ERROR:
-		break;
-	case GPG_ERR_NO_PUBKEY:
-		bits |= GMIME_SIGNATURE_STATUS_KEY_MISSING;
-		break;
-	case GPG_ERR_KEY_EXPIRED:
-		bits |= GMIME_SIGNATURE_STATUS_KEY_EXPIRED;
-		break;
-	case GPG_ERR_SIG_EXPIRED:
-		bits |= GMIME_SIGNATURE_STATUS_SIG_EXPIRED;
-		break;
-	case GPG_ERR_CERT_REVOKED:
-		bits |= GMIME_SIGNATURE_STATUS_KEY_REVOKED;
-		break;
-	default:
-		bits |= GMIME_SIGNATURE_STATUS_RED;
-		break;
-	}
-	return bits;
+	return crypto_cfg && crypto_cfg->gnupg_home ? crypto_cfg->gnupg_home : g_getenv("GNUPGHOME");
 }
 
-/* Decrypted output goes into a bounded buffer: a few kilobytes of
- * compressed ciphertext can inflate to gigabytes. */
-typedef struct {
-	GByteArray *bytes;
-	size_t cap;
-	bool capped;
-} bounded_sink;
-
-static ssize_t
-bounded_write(void *handle, const void *buffer, size_t size)
+static int
+gpg_timeout(void)
 {
-	bounded_sink *b = handle;
-
-	if (b->bytes->len + size > b->cap) {
-		b->capped = true;
-		errno = EFBIG;
-		return -1;
-	}
-	g_byte_array_append(b->bytes, buffer, (guint)size);
-	return (ssize_t)size;
+	return crypto_cfg && crypto_cfg->limits.timeout > 0 ? crypto_cfg->limits.timeout : 60;
 }
 
 vstatus
 crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
 		      GPtrArray **sigs_out, bool *transient_out, char **why_out)
 {
-	struct gpgme_data_cbs sink_cbs = { NULL, bounded_write, NULL, NULL };
-	bounded_sink sink = { NULL, 0, false };
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_decrypt_result_t dres;
-	gpgme_verify_result_t vres;
-	gpgme_signature_t sig;
-	gpgme_error_t err;
-	size_t plain_len = 0;
+	static const char *const args[] = { "--decrypt", "--output", "-", NULL };
+	gpgproc_result res = { 0 };
+	gpgproc_decrypt_verdict v = { 0 };
+	size_t cap;
+	unsigned int i;
 	vstatus rc;
 
 	*plain_out = NULL;
@@ -564,61 +451,59 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 	*sigs_out = NULL;
 	*transient_out = false;
 	*why_out = NULL;
-	if ((rc = crypto_start()) != VS_OK) {
+	/* A few kilobytes of compressed ciphertext can inflate to gigabytes. */
+	cap = crypto_cfg && crypto_cfg->limits.message_size > 0
+		? (size_t)crypto_cfg->limits.message_size * 4 : (size_t)100 << 20;
+	if (homedir() == NULL || gpgproc_run(homedir(), args, data, len, cap, gpg_timeout(), &res) != VS_OK) {
 		*transient_out = true;
-		*why_out = g_strdup("OpenPGP engine not usable");
-		return rc;
+		*why_out = g_strdup("gpg could not be run");
+		rc = VS_CRYPTO_TEMP;
+		goto done;
 	}
 	rc = VS_MALFORMED;
-	sink.bytes = g_byte_array_new();
-	sink.cap = crypto_cfg && crypto_cfg->limits.message_size > 0
-		? (size_t)crypto_cfg->limits.message_size * 4 : (size_t)100 << 20;
-	if (gpgme_data_new_from_mem(&in, data, len, 0) != 0 || gpgme_data_new_from_cbs(&out, &sink_cbs, &sink) != 0) {
-		*transient_out = true;
-		*why_out = g_strdup("out of memory");
-		rc = VS_NOMEM;
+	if (res.out_capped) {
+		*why_out = g_strdup_printf("the decrypted content is larger than %zu bytes", cap);
 		goto done;
 	}
-	err = gpgme_op_decrypt_verify(shared_ctx, in, out);
-	dres = gpgme_op_decrypt_result(shared_ctx);
-	if (sink.capped) {
-		*why_out = g_strdup_printf("the decrypted content is larger than %zu bytes", sink.cap);
+	if (res.status_capped) {
+		*why_out = g_strdup("gpg reported more than any message needs");
 		goto done;
 	}
-	if (err != 0) {
-		*transient_out = crypto_error_is_transient(err);
-		*why_out = g_strdup_printf("decryption failed: %s", gpgme_strerror(err));
+	gpgproc_read_decrypt(res.status, &v);
+	if (!v.decrypted) {
+		/* An environment fault (agent, keyring) is ours; the caller
+		 * also checks that our own key is there. */
+		*transient_out = v.error != 0 && crypto_error_is_transient(v.error);
+		if (v.error != 0)
+			*why_out = g_strdup_printf("decryption failed: %s", gpgme_strerror(v.error));
+		else if (v.no_seckey)
+			*why_out = g_strdup("decryption failed: not encrypted to the robot's key");
+		else if (!v.integrity)
+			*why_out = g_strdup("decryption without integrity protection or with an unsupported algorithm");
+		else
+			*why_out = g_strdup("decryption failed");
 		goto done;
 	}
-	/* gpg refuses these already; a second look costs nothing. */
-	if (dres == NULL || dres->unsupported_algorithm || dres->legacy_cipher_nomdc || dres->wrong_key_usage) {
-		*why_out = g_strdup("decryption without integrity protection or with an unsupported algorithm");
-		goto done;
-	}
-	plain_len = sink.bytes->len;
 	*sigs_out = g_ptr_array_new_with_free_func(crypto_sig_free);
-	vres = gpgme_op_verify_result(shared_ctx);
-	for (sig = vres ? vres->signatures : NULL; sig; sig = sig->next) {
+	for (i = 0; i < v.sigs->len; i++) {
+		gpgproc_sig *gs = g_ptr_array_index(v.sigs, i);
 		crypto_sig *cs = g_new0(crypto_sig, 1);
-		cs->fpr = g_ascii_strup(sig->fpr ? sig->fpr : "", -1);
-		cs->status = sig_status_bits(sig);
-		cs->created = (gint64)sig->timestamp;
+		cs->fpr = g_strdup(gs->fpr);
+		cs->primary_fpr = g_strdup(gs->primary_fpr);
+		cs->status = gs->status;
+		cs->created = gs->created;
 		g_ptr_array_add(*sigs_out, cs);
 	}
-	*plain_out = g_malloc(plain_len + 1);
-	memcpy(*plain_out, sink.bytes->data, plain_len);
-	(*plain_out)[plain_len] = '\0';
-	*plain_len_out = plain_len;
+	*plain_len_out = res.out->len;
+	*plain_out = g_malloc(res.out->len + 1);
+	memcpy(*plain_out, res.out->data, res.out->len);
+	(*plain_out)[res.out->len] = '\0';
 	rc = VS_OK;
 done:
-	/* On failure the output buffer may hold what gpg streamed before it
-	 * found the fault (EFAIL): it is released unread. */
-	if (out)
-		gpgme_data_release(out);
-	if (sink.bytes)
-		g_byte_array_free(sink.bytes, TRUE);
-	if (in)
-		gpgme_data_release(in);
+	/* On failure the output may hold what gpg streamed before it found
+	 * the fault (EFAIL): it is released unread. */
+	gpgproc_decrypt_verdict_clear(&v);
+	gpgproc_result_clear(&res);
 	return rc;
 }
 
@@ -668,8 +553,8 @@ armored_part(const char *type, const char *subtype, const char *text, size_t len
 }
 
 /* Sign with the robot key and encrypt to FPRS and the robot in one gpg
- * run on the shared context; recipients go to gpg by fingerprint, so no
- * key listing is needed for them. */
+ * run; keys go to gpg by fingerprint, and gpg's own refusal of a key
+ * (revoked, expired, no encryption subkey) is the usability check. */
 static GMimeObject *
 encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *recipient_fault,
 	     char **why_out)
@@ -677,65 +562,59 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 	GMimeFormatOptions *fo = NULL;
 	GMimeMultipartEncrypted *mpe = NULL;
 	GMimePart *ver = NULL, *data = NULL;
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_encrypt_result_t er;
-	gpgme_sign_result_t sr;
-	gpgme_error_t err;
-	GString *recp = g_string_new(NULL);
-	char *plain = NULL, *ct = NULL;
-	size_t ct_len = 0;
-	key_info *k = NULL;
+	GPtrArray *args = g_ptr_array_new();
+	gpgproc_result res = { 0 };
+	gpgproc_encrypt_verdict v;
+	char *plain = NULL;
 	unsigned int i;
 
-	if (robot_signer == NULL && crypto_key_lookup_uncached(cfg->robot_key, true, &k) == VS_OK)
-		key_info_free(k);
-	if (robot_signer == NULL) {
-		*why_out = g_strdup("the robot's secret key is not usable");
-		goto done;
+	/* Trust comes from pinning, not from the web of trust. */
+	g_ptr_array_add(args, (char *)"--always-trust");
+	g_ptr_array_add(args, (char *)"--armor");
+	g_ptr_array_add(args, (char *)"--sign");
+	g_ptr_array_add(args, (char *)"--encrypt");
+	g_ptr_array_add(args, (char *)"--local-user");
+	g_ptr_array_add(args, cfg->robot_key);
+	for (i = 0; i < fprs->len; i++) {
+		g_ptr_array_add(args, (char *)"--recipient");
+		g_ptr_array_add(args, g_ptr_array_index(fprs, i));
 	}
-	for (i = 0; i < fprs->len; i++)
-		g_string_append_printf(recp, "%s\n", (char *)g_ptr_array_index(fprs, i));
 	/* The robot reads its own archive: encrypt to itself too. */
-	g_string_append_printf(recp, "%s\n", cfg->robot_key);
+	g_ptr_array_add(args, (char *)"--recipient");
+	g_ptr_array_add(args, cfg->robot_key);
+	g_ptr_array_add(args, (char *)"--output");
+	g_ptr_array_add(args, (char *)"-");
+	g_ptr_array_add(args, NULL);
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	plain = g_mime_object_to_string(entity, fo);
-	if (gpgme_data_new_from_mem(&in, plain, strlen(plain), 0) != 0 || gpgme_data_new(&out) != 0) {
-		*why_out = g_strdup("out of memory");
+	if (homedir() == NULL ||
+	    gpgproc_run(homedir(), (const char *const *)args->pdata, plain, strlen(plain),
+			(size_t)64 << 20, gpg_timeout(), &res) != VS_OK) {
+		*why_out = g_strdup("gpg could not be run");
 		goto done;
 	}
-	gpgme_set_armor(shared_ctx, 1);
-	gpgme_signers_clear(shared_ctx);
-	gpgme_signers_add(shared_ctx, robot_signer);
-	/* Trust comes from pinning, not from the web of trust. */
-	err = gpgme_op_encrypt_sign_ext(shared_ctx, NULL, recp->str, GPGME_ENCRYPT_ALWAYS_TRUST, in, out);
-	gpgme_signers_clear(shared_ctx);
-	er = gpgme_op_encrypt_result(shared_ctx);
-	sr = gpgme_op_sign_result(shared_ctx);
-	if (err != 0 || er == NULL || er->invalid_recipients != NULL || sr == NULL ||
-	    sr->invalid_signers != NULL || sr->signatures == NULL) {
-		gpg_err_code_t code = gpgme_err_code(err);
+	gpgproc_read_encrypt(res.status, &v);
+	if (!v.done || res.exit_code != 0) {
 		/* A recipient key gpg will not use is that key's problem (and
-		 * it may come from a stranger's report): not a retry. */
-		*recipient_fault = (er && er->invalid_recipients) || code == GPG_ERR_UNUSABLE_PUBKEY ||
-				   code == GPG_ERR_BAD_PUBKEY || code == GPG_ERR_WRONG_KEY_USAGE ||
-				   code == GPG_ERR_PUBKEY_ALGO || code == GPG_ERR_INV_VALUE;
-		if (*recipient_fault && !crypto_error_is_transient(err) && sr && sr->invalid_signers == NULL)
+		 * it may come from a stranger's report): not a retry. Anything
+		 * else (our key, the agent) is ours. */
+		*recipient_fault = v.recipient_refused && !v.signer_refused &&
+				   !crypto_error_is_transient(v.error);
+		if (*recipient_fault)
 			*why_out = g_strdup_printf("the recipient's key cannot be used: %s",
-						   err ? gpgme_strerror(err) : "refused by gpg");
-		else {
-			*recipient_fault = false;
-			*why_out = g_strdup_printf("encryption failed: %s", err ? gpgme_strerror(err) : "the signer was refused");
-		}
+						   gpgproc_recipient_reason(v.recipient_reason));
+		else
+			*why_out = g_strdup_printf("encryption failed: %s",
+						   v.signer_refused ? "the robot's key cannot sign"
+						   : v.error ? gpgme_strerror(v.error) : "gpg gave no result");
 		goto done;
 	}
-	ct = gpgme_data_release_and_get_mem(out, &ct_len);
-	out = NULL;
 	mpe = g_mime_multipart_encrypted_new();
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mpe), "protocol", "application/pgp-encrypted");
 	g_mime_multipart_set_boundary(GMIME_MULTIPART(mpe), NULL);
 	ver = armored_part("application", "pgp-encrypted", "Version: 1\n", strlen("Version: 1\n"));
-	data = armored_part("application", "octet-stream", ct, ct_len);
+	data = armored_part("application", "octet-stream", (const char *)res.out->data, res.out->len);
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(data), "name", "encrypted.asc");
 	g_mime_object_set_disposition(GMIME_OBJECT(data), "inline");
 	g_mime_multipart_add(GMIME_MULTIPART(mpe), GMIME_OBJECT(ver));
@@ -745,16 +624,11 @@ done:
 		g_object_unref(ver);
 	if (data)
 		g_object_unref(data);
-	if (in)
-		gpgme_data_release(in);
-	if (out)
-		gpgme_data_release(out);
-	if (ct)
-		gpgme_free(ct);
+	gpgproc_result_clear(&res);
 	if (fo)
 		g_mime_format_options_free(fo);
 	g_free(plain);
-	g_string_free(recp, TRUE);
+	g_ptr_array_free(args, TRUE);
 	return (GMimeObject *)mpe;
 }
 
@@ -768,17 +642,17 @@ crypto_protect(const vconfig *cfg, GMimeObject *entity, GPtrArray *recipient_fpr
 
 	*transient_out = false;
 	*why_out = NULL;
-	if (crypto_start() != VS_OK) {
-		*transient_out = true;
-		*why_out = g_strdup("OpenPGP engine not usable");
-		return NULL;
-	}
 	if (recipient_fprs && recipient_fprs->len > 0) {
 		bool recipient_fault = false;
 		result = encrypt_sign(cfg, entity, recipient_fprs, &recipient_fault, why_out);
 		/* A failure is the robot's own, unless gpg refused the key. */
 		*transient_out = result == NULL && !recipient_fault;
 		return result;
+	}
+	if (crypto_start() != VS_OK) {
+		*transient_out = true;
+		*why_out = g_strdup("OpenPGP engine not usable");
+		return NULL;
 	}
 	ctx = g_mime_gpg_context_new();
 	if (ctx == NULL) {

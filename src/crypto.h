@@ -29,9 +29,6 @@ typedef struct {
  * VS_NOT_FOUND when absent, VS_CRYPTO_TEMP when the keyring is unusable. */
 vstatus crypto_key_lookup(const char *fpr, bool secret, key_info **out);
 void key_info_free(key_info *k);
-/* Look up several fingerprints in one gpg run and keep the results (and
- * the robot's key, for signing) for later lookups in this process. */
-void crypto_prefetch(GPtrArray *fprs);
 /* Can mail be encrypted to FPR now? NULL if yes, else the reason. */
 const char *crypto_key_unusable(const char *fpr);
 
@@ -44,15 +41,17 @@ vstatus crypto_import_exact(const char *data, size_t len, const char *want_fpr,
 /* One signature found by gpg, its status in GMimeSignatureStatus bits. */
 typedef struct {
 	char *fpr;
+	char *primary_fpr;   /* from gpg's VALIDSIG line, or "" when not known */
 	unsigned int status;
 	gint64 created;
 } crypto_sig;
 void crypto_sig_free(gpointer p);
 
 /* Decrypt DATA (an OpenPGP message) and verify what is signed inside, in
- * one gpg run. On success *plain_out (caller frees) and *sigs_out
- * (crypto_sig *) are set. On failure nothing of the plaintext is kept;
- * *transient_out says whether the fault is ours. */
+ * one gpg run (no gpgme: no engine probe, no key listing). On success
+ * *plain_out (caller frees) and *sigs_out (crypto_sig *) are set. On
+ * failure nothing of the plaintext is kept; *transient_out says whether
+ * the fault is ours. */
 vstatus crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
 			      GPtrArray **sigs_out, bool *transient_out, char **why_out);
 
@@ -67,7 +66,9 @@ bool crypto_gerror_is_transient(const GError *err);
 
 /* Sign ENTITY with the robot key and, when RECIPIENT_FPRS is non-empty,
  * encrypt to them (the robot's own key is added so it can read its
- * archive). Returns the new entity or NULL with *why_out / *transient_out. */
+ * archive), in one gpg run that also judges the keys: a recipient key gpg
+ * refuses (revoked, expired, missing) is *transient_out false.
+ * Returns the new entity or NULL with *why_out / *transient_out. */
 GMimeObject *crypto_protect(const vconfig *cfg, GMimeObject *entity,
 			    GPtrArray *recipient_fprs, bool *transient_out,
 			    char **why_out);

@@ -306,6 +306,7 @@ queue_replies(msgctx *ctx, store_t *st)
 		rendered_text t = { NULL, NULL };
 		char *why = NULL, *id = NULL, *mid = NULL, *mail = NULL, *rnd = NULL;
 		const char *fpr = NULL, *unusable = "no key is pinned";
+		char *refused = NULL;
 		outbox_new_mail m;
 
 		char *when = NULL, *when_local = NULL, *attached = NULL, *date_both = NULL;
@@ -356,8 +357,10 @@ queue_replies(msgctx *ctx, store_t *st)
 		mid = g_strdup_printf("vultures.%s.%s@%s", id, rnd, address_domain(cfg->address));
 		if (r->party)
 			fpr = trust_party_fpr(cfg, ctx->vcase, r->party);
+		/* A pinned key is tried: gpg's refusal of it (revoked, expired,
+		 * gone) is the check, made in the same run as the encryption. */
 		if (fpr)
-			unusable = crypto_key_unusable(fpr);
+			unusable = NULL;
 		if (cfg->robot_key[0] == '\0')
 			unusable = "robot_key is not set";
 		m.case_tag = ctx->case_tag;
@@ -381,11 +384,11 @@ queue_replies(msgctx *ctx, store_t *st)
 			} else {
 				rc = wrap_compose(&wp, &t, &mail, &why);
 				if (rc == VS_SEND_PERM && wp.recipient_fpr) {
-					/* gpg refused the recipient's key: treat it as
-					 * unusable, as if it had been known to be. */
+					/* gpg refused the recipient's key: the mail is
+					 * held, or goes out signed only if it may. */
 					log_warn("reply %s: %s", r->template_name, why);
-					unusable = "gpg refused the key";
-					g_free(why);
+					refused = why;
+					unusable = refused;
 					why = NULL;
 					rc = VS_OK;
 					if (!r->sensitive) {
@@ -432,6 +435,7 @@ hold:
 		g_free(mid);
 		g_free(mail);
 		g_free(why);
+		g_free(refused);
 	}
 	g_hash_table_unref(vars);
 	g_free(local_text);

@@ -66,7 +66,7 @@ scan_below(GMimeObject *obj, crypto_record *r, int depth)
 	}
 }
 
-static void add_sig(crypto_record *r, const char *fpr, unsigned int status, gint64 created);
+static void add_sig(crypto_record *r, const char *fpr, const char *primary, unsigned int status, gint64 created);
 
 static void
 record_signatures(crypto_record *r, GMimeSignatureList *list)
@@ -76,13 +76,15 @@ record_signatures(crypto_record *r, GMimeSignatureList *list)
 	for (i = 0; i < n; i++) {
 		GMimeSignature *sig = g_mime_signature_list_get_signature(list, i);
 		GMimeCertificate *cert = g_mime_signature_get_certificate(sig);
-		add_sig(r, cert ? g_mime_certificate_get_fingerprint(cert) : NULL,
+		add_sig(r, cert ? g_mime_certificate_get_fingerprint(cert) : NULL, NULL,
 			(unsigned int)g_mime_signature_get_status(sig), g_mime_signature_get_created64(sig));
 	}
 }
 
+/* PRIMARY is the signer's primary key as gpg named it ("" when gpg did
+ * not), or NULL to look it up in the keyring. */
 static void
-add_sig(crypto_record *r, const char *fpr, unsigned int status, gint64 created)
+add_sig(crypto_record *r, const char *fpr, const char *primary, unsigned int status, gint64 created)
 {
 	sig_record *s = g_new0(sig_record, 1);
 	key_info *k = NULL;
@@ -91,7 +93,9 @@ add_sig(crypto_record *r, const char *fpr, unsigned int status, gint64 created)
 	s->status = status;
 	s->created = created;
 	/* The party is the primary key, whichever subkey signed. */
-	if (fpr && *fpr && crypto_key_lookup(fpr, false, &k) == VS_OK) {
+	if (primary) {
+		s->primary_fpr = g_ascii_strup(primary, -1);
+	} else if (fpr && *fpr && crypto_key_lookup(fpr, false, &k) == VS_OK) {
 		s->primary_fpr = g_strdup(k->primary_fpr);
 		key_info_free(k);
 	} else {
@@ -107,7 +111,7 @@ record_crypto_sigs(crypto_record *r, GPtrArray *sigs)
 
 	for (i = 0; i < sigs->len; i++) {
 		crypto_sig *cs = g_ptr_array_index(sigs, i);
-		add_sig(r, cs->fpr, cs->status, cs->created);
+		add_sig(r, cs->fpr, cs->primary_fpr ? cs->primary_fpr : "", cs->status, cs->created);
 	}
 }
 
@@ -287,18 +291,6 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 	/* gpg 2.2.8+ refuses to decrypt without MDC or AEAD, so success means
 	 * integrity was checked; the algorithm is kept for the record. */
 	r->integrity = true;
-	{
-		/* The signers' keys and the robot's own (for the reply) in one
-		 * gpg run, before anything looks them up one by one. */
-		GPtrArray *want = g_ptr_array_new();
-		unsigned int i;
-		for (i = 0; dsigs && i < dsigs->len; i++)
-			g_ptr_array_add(want, ((crypto_sig *)g_ptr_array_index(dsigs, i))->fpr);
-		if (ctx->cfg->robot_key[0])
-			g_ptr_array_add(want, ctx->cfg->robot_key);
-		crypto_prefetch(want);
-		g_ptr_array_unref(want);
-	}
 	if (dsigs && dsigs->len > 0) {
 		/* One OpenPGP message, signed and encrypted: covers it all. */
 		r->scope = SIGNED_DECRYPTED_ROOT;
@@ -316,6 +308,9 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 			r->content = g_object_ref(plain);
 			goto done;
 		}
+		/* gmime verifies this layer through gpgme: set up first. */
+		if ((rc = crypto_use()) != VS_OK)
+			goto done;
 		list = g_mime_multipart_signed_verify(GMIME_MULTIPART_SIGNED(plain), GMIME_VERIFY_NONE, &err);
 		if (list == NULL && engine_fault(ctx, err)) {
 			rc = VS_CRYPTO_TEMP;
@@ -447,16 +442,6 @@ unwrap_inline_root(msgctx *ctx, GMimeObject *root)
 		g_free(why);
 		r->decrypted = true;
 		r->integrity = true;
-		{
-			GPtrArray *want = g_ptr_array_new();
-			unsigned int i;
-			for (i = 0; i < dsigs->len; i++)
-				g_ptr_array_add(want, ((crypto_sig *)g_ptr_array_index(dsigs, i))->fpr);
-			if (ctx->cfg->robot_key[0])
-				g_ptr_array_add(want, ctx->cfg->robot_key);
-			crypto_prefetch(want);
-			g_ptr_array_unref(want);
-		}
 		if (dsigs->len > 0) {
 			r->scope = SIGNED_INLINE;
 			record_crypto_sigs(r, dsigs);
@@ -489,8 +474,9 @@ unwrap_message(msgctx *ctx)
 
 	if (ctx->message == NULL || (root = g_mime_message_get_mime_part(ctx->message)) == NULL)
 		return VS_OK;
-	/* The engine is started only for mail that has OpenPGP at its root. */
-	if ((GMIME_IS_MULTIPART_ENCRYPTED(root) || GMIME_IS_MULTIPART_SIGNED(root) ||
+	/* gpgme's engine is started only for what gmime verifies: signed
+	 * mail at the root. Decryption runs gpg directly (crypto.h). */
+	if ((GMIME_IS_MULTIPART_SIGNED(root) ||
 	     (GMIME_IS_PART(root) && g_mime_part_get_openpgp_data(GMIME_PART(root)) != GMIME_OPENPGP_DATA_NONE)) &&
 	    (rc = crypto_use()) != VS_OK)
 		return rc;

@@ -1,0 +1,514 @@
+/* gpgproc.c - one gpg child process over memory buffers; its status lines. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "gpgproc.h"
+#include "log.h"
+
+#ifndef GPG_PATH
+#define GPG_PATH "/usr/bin/gpg"
+#endif
+
+extern char **environ;
+
+/* The child's descriptors: 0 input, 1 output, 2 /dev/null, 3 status. */
+#define STATUS_FD "3"
+/* Far more status than any honest message makes (a line per signature). */
+#define STATUS_CAP ((size_t)1 << 20)
+
+/* A pipe whose ends are above the child's 0..3, so that every dup2 in the
+ * child really moves a descriptor (and clears its close-on-exec flag). */
+static int
+high_pipe(int fds[2])
+{
+	int raw[2], i;
+
+	if (pipe2(raw, O_CLOEXEC) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fds[i] = fcntl(raw[i], F_DUPFD_CLOEXEC, 10);
+		close(raw[i]);
+	}
+	if (fds[0] < 0 || fds[1] < 0) {
+		if (fds[0] >= 0)
+			close(fds[0]);
+		if (fds[1] >= 0)
+			close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static pid_t
+spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int st_w)
+{
+	posix_spawn_file_actions_t fa;
+	GPtrArray *argv = g_ptr_array_new();
+	pid_t pid = -1;
+	int i;
+
+	g_ptr_array_add(argv, (char *)"gpg");
+	g_ptr_array_add(argv, (char *)"--homedir");
+	g_ptr_array_add(argv, (char *)homedir);
+	g_ptr_array_add(argv, (char *)"--batch");
+	g_ptr_array_add(argv, (char *)"--no-tty");
+	g_ptr_array_add(argv, (char *)"--status-fd");
+	g_ptr_array_add(argv, (char *)STATUS_FD);
+	g_ptr_array_add(argv, (char *)"--exit-on-status-write-error");
+	g_ptr_array_add(argv, (char *)"--pinentry-mode");
+	g_ptr_array_add(argv, (char *)"cancel");
+	/* Never to the network for a key a message names. */
+	g_ptr_array_add(argv, (char *)"--no-auto-key-retrieve");
+	for (i = 0; args[i]; i++)
+		g_ptr_array_add(argv, (char *)args[i]);
+	g_ptr_array_add(argv, NULL);
+
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		goto done;
+	if (posix_spawn_file_actions_adddup2(&fa, in_r, 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(&fa, out_w, 1) != 0 ||
+	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(&fa, st_w, 3) != 0 ||
+	    /* Cabinet's descriptors are not close-on-exec: gpg gets none. */
+	    posix_spawn_file_actions_addclosefrom_np(&fa, 4) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto done;
+	}
+	if (posix_spawn(&pid, GPG_PATH, &fa, NULL, (char *const *)argv->pdata, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+done:
+	g_ptr_array_free(argv, TRUE);
+	return pid;
+}
+
+static void
+take_status_lines(GString *buf, GPtrArray *lines, bool final)
+{
+	static const char prefix[] = "[GNUPG:] ";
+	char *nl;
+
+	while ((nl = memchr(buf->str, '\n', buf->len)) != NULL || (final && buf->len > 0)) {
+		size_t n = nl ? (size_t)(nl - buf->str) : buf->len;
+		if (n >= sizeof(prefix) - 1 && memcmp(buf->str, prefix, sizeof(prefix) - 1) == 0)
+			g_ptr_array_add(lines, g_strndup(buf->str + sizeof(prefix) - 1, n - (sizeof(prefix) - 1)));
+		g_string_erase(buf, 0, (gssize)(nl ? n + 1 : n));
+	}
+}
+
+vstatus
+gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t in_len,
+	    size_t out_cap, int timeout_s, gpgproc_result *res)
+{
+	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, st_p[2] = { -1, -1 };
+	struct sigaction ign, old_pipe;
+	GString *st_buf = g_string_new(NULL);
+	gint64 deadline = g_get_monotonic_time() + (gint64)(timeout_s > 0 ? timeout_s : 60) * G_USEC_PER_SEC;
+	const char *inp = in;
+	size_t in_left = in_len;
+	char chunk[16384];
+	pid_t pid = -1;
+	int wstatus = 0;
+	vstatus rc = VS_CRYPTO_TEMP;
+
+	memset(res, 0, sizeof(*res));
+	res->out = g_byte_array_new();
+	res->status = g_ptr_array_new_with_free_func(g_free);
+	res->exit_code = -1;
+	/* gpg may exit before reading all its input: EPIPE, not a signal. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
+
+	if (high_pipe(in_p) != 0 || high_pipe(out_p) != 0 || high_pipe(st_p) != 0) {
+		log_err("gpg: cannot make pipes: %s", g_strerror(errno));
+		goto done;
+	}
+	pid = spawn_gpg(homedir, args, in_p[0], out_p[1], st_p[1]);
+	close_fd(&in_p[0]);
+	close_fd(&out_p[1]);
+	close_fd(&st_p[1]);
+	if (pid < 0) {
+		log_err("gpg: cannot run %s", GPG_PATH);
+		goto done;
+	}
+	fcntl(in_p[1], F_SETFL, fcntl(in_p[1], F_GETFL) | O_NONBLOCK);
+	if (in_left == 0)
+		close_fd(&in_p[1]);
+
+	while (out_p[0] >= 0 || st_p[0] >= 0) {
+		struct pollfd pfd[3];
+		nfds_t n = 0;
+		int wait_ms, r;
+		gint64 now = g_get_monotonic_time();
+
+		if (now >= deadline) {
+			res->timed_out = true;
+			break;
+		}
+		wait_ms = (int)MIN((deadline - now) / 1000 + 1, 60000);
+		if (in_p[1] >= 0)
+			pfd[n++] = (struct pollfd){ in_p[1], POLLOUT, 0 };
+		if (out_p[0] >= 0)
+			pfd[n++] = (struct pollfd){ out_p[0], POLLIN, 0 };
+		if (st_p[0] >= 0)
+			pfd[n++] = (struct pollfd){ st_p[0], POLLIN, 0 };
+		r = poll(pfd, n, wait_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_err("gpg: poll: %s", g_strerror(errno));
+			break;
+		}
+		while (n-- > 0) {
+			ssize_t got;
+
+			if (pfd[n].revents == 0)
+				continue;
+			if (pfd[n].fd == in_p[1]) {
+				got = write(in_p[1], inp, MIN(in_left, sizeof(chunk)));
+				if (got > 0) {
+					inp += got;
+					in_left -= (size_t)got;
+				}
+				if (in_left == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+					close_fd(&in_p[1]);
+				continue;
+			}
+			got = read(pfd[n].fd, chunk, sizeof(chunk));
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (got <= 0) {
+				if (pfd[n].fd == out_p[0])
+					close_fd(&out_p[0]);
+				else
+					close_fd(&st_p[0]);
+				continue;
+			}
+			if (pfd[n].fd == out_p[0]) {
+				if (res->out->len + (size_t)got > out_cap) {
+					res->out_capped = true;
+					break;
+				}
+				g_byte_array_append(res->out, (const guint8 *)chunk, (guint)got);
+			} else {
+				if (st_buf->len + (size_t)got > STATUS_CAP) {
+					res->status_capped = true;
+					break;
+				}
+				g_string_append_len(st_buf, chunk, got);
+				take_status_lines(st_buf, res->status, false);
+			}
+		}
+		if (res->out_capped || res->status_capped)
+			break;
+	}
+	close_fd(&in_p[1]);
+	close_fd(&out_p[0]);
+	close_fd(&st_p[0]);
+	if (res->timed_out || res->out_capped || res->status_capped)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	take_status_lines(st_buf, res->status, true);
+	if (WIFEXITED(wstatus) && !res->timed_out && !res->out_capped && !res->status_capped)
+		res->exit_code = WEXITSTATUS(wstatus);
+	if (res->timed_out)
+		log_err("gpg took longer than %d seconds: stopped", timeout_s > 0 ? timeout_s : 60);
+	else
+		rc = VS_OK;
+done:
+	close_fd(&in_p[0]);
+	close_fd(&in_p[1]);
+	close_fd(&out_p[0]);
+	close_fd(&out_p[1]);
+	close_fd(&st_p[0]);
+	close_fd(&st_p[1]);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	g_string_free(st_buf, TRUE);
+	return rc;
+}
+
+void
+gpgproc_result_clear(gpgproc_result *res)
+{
+	if (res->out)
+		g_byte_array_free(res->out, TRUE);
+	if (res->status)
+		g_ptr_array_unref(res->status);
+	res->out = NULL;
+	res->status = NULL;
+}
+
+void
+gpgproc_sig_free(gpointer p)
+{
+	gpgproc_sig *s = p;
+
+	g_free(s->fpr);
+	g_free(s->primary_fpr);
+	g_free(s);
+}
+
+/* The whitespace-separated fields of a status line (at most MAX). */
+static char **
+fields(const char *line, int max)
+{
+	return g_strsplit_set(line, " ", max);
+}
+
+static bool
+is_hex_fpr(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n != 40 && n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(s[i]))
+			return false;
+	return true;
+}
+
+/* Seconds since the epoch, or gpg's ISO form 20261122T100000. */
+static gint64
+status_time(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strchr(s, 'T')) {
+		int y, mo, d, h, mi, se;
+		GDateTime *dt;
+		gint64 t;
+		if (sscanf(s, "%4d%2d%2dT%2d%2d%2d", &y, &mo, &d, &h, &mi, &se) != 6)
+			return 0;
+		dt = g_date_time_new_utc(y, mo, d, h, mi, se);
+		if (dt == NULL)
+			return 0;
+		t = g_date_time_to_unix(dt);
+		g_date_time_unref(dt);
+		return t;
+	}
+	return g_ascii_strtoll(s, NULL, 10);
+}
+
+static unsigned int
+error_code(const char *s)
+{
+	return s ? (unsigned int)g_ascii_strtoull(s, NULL, 10) : 0;
+}
+
+/* The keyword of LINE if it is KW (followed by a space or the end). */
+static bool
+keyword(const char *line, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return strncmp(line, kw, n) == 0 && (line[n] == ' ' || line[n] == '\0');
+}
+
+/* Error bits a verdict line sets; a good signature sets none. */
+#define SIG_NO_VERDICT GMIME_SIGNATURE_STATUS_RED
+
+typedef struct {
+	gpgproc_sig *sig;
+	bool verdict;   /* a GOODSIG/EXPSIG/EXPKEYSIG/REVKEYSIG/BADSIG/ERRSIG came */
+	bool valid;     /* VALIDSIG came */
+} sig_state;
+
+static void
+sig_finish(sig_state *st, GPtrArray *sigs)
+{
+	if (st->sig == NULL)
+		return;
+	/* Good only with both lines; anything less is not a signature we
+	 * can name the key of. */
+	if (!st->verdict)
+		st->sig->status |= SIG_NO_VERDICT;
+	if (!st->valid && (st->sig->status & GMIME_SIGNATURE_STATUS_KEY_MISSING) == 0)
+		st->sig->status |= GMIME_SIGNATURE_STATUS_RED;
+	g_ptr_array_add(sigs, st->sig);
+	st->sig = NULL;
+	st->verdict = st->valid = false;
+}
+
+static void
+sig_start(sig_state *st, GPtrArray *sigs)
+{
+	sig_finish(st, sigs);
+	st->sig = g_new0(gpgproc_sig, 1);
+	st->sig->fpr = g_strdup("");
+	st->sig->primary_fpr = g_strdup("");
+}
+
+static void
+sig_verdict(sig_state *st, GPtrArray *sigs, unsigned int bits)
+{
+	/* A second verdict without NEWSIG between is another signature. */
+	if (st->sig == NULL || st->verdict)
+		sig_start(st, sigs);
+	st->verdict = true;
+	st->sig->status |= bits;
+}
+
+void
+gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
+{
+	bool okay = false, failed = false, begin = false, end = false, bad_packet = false;
+	int plaintexts = 0;
+	sig_state st = { NULL, false, false };
+	unsigned int i;
+
+	memset(v, 0, sizeof(*v));
+	v->sigs = g_ptr_array_new_with_free_func(gpgproc_sig_free);
+	for (i = 0; status && i < status->len; i++) {
+		const char *line = g_ptr_array_index(status, i);
+		char **f = fields(line, 12);
+		guint nf = g_strv_length(f);
+
+		if (keyword(line, "BEGIN_DECRYPTION"))
+			begin = true;
+		else if (keyword(line, "END_DECRYPTION"))
+			end = true;
+		else if (keyword(line, "DECRYPTION_OKAY"))
+			okay = true;
+		else if (keyword(line, "DECRYPTION_FAILED"))
+			failed = true;
+		else if (keyword(line, "NO_SECKEY"))
+			v->no_seckey = true;
+		else if (keyword(line, "PLAINTEXT"))
+			plaintexts++;
+		else if (keyword(line, "DECRYPTION_INFO")) {
+			/* DECRYPTION_INFO <mdc_method> <sym_algo> [<aead_algo>] */
+			unsigned int mdc = nf > 1 ? error_code(f[1]) : 0;
+			unsigned int aead = nf > 3 ? error_code(f[3]) : 0;
+			v->integrity = mdc != 0 || aead != 0;
+		} else if (keyword(line, "ERROR") || keyword(line, "FAILURE")) {
+			/* ERROR <location> <code>: a decryption or packet fault
+			 * (two plaintexts, a broken packet) spoils the output. */
+			if (v->error == 0 && nf > 2)
+				v->error = error_code(f[2]);
+			if (keyword(line, "ERROR"))
+				bad_packet = true;
+		} else if (keyword(line, "NEWSIG")) {
+			sig_start(&st, v->sigs);
+		} else if (keyword(line, "GOODSIG")) {
+			sig_verdict(&st, v->sigs, 0);
+		} else if (keyword(line, "EXPSIG")) {
+			sig_verdict(&st, v->sigs, GMIME_SIGNATURE_STATUS_SIG_EXPIRED);
+		} else if (keyword(line, "EXPKEYSIG")) {
+			sig_verdict(&st, v->sigs, GMIME_SIGNATURE_STATUS_KEY_EXPIRED);
+		} else if (keyword(line, "REVKEYSIG")) {
+			sig_verdict(&st, v->sigs, GMIME_SIGNATURE_STATUS_KEY_REVOKED);
+		} else if (keyword(line, "BADSIG")) {
+			sig_verdict(&st, v->sigs, GMIME_SIGNATURE_STATUS_RED);
+		} else if (keyword(line, "ERRSIG")) {
+			/* ERRSIG <keyid> <pkalgo> <hashalgo> <class> <time> <rc> [<fpr>] */
+			unsigned int rc = nf > 6 ? error_code(f[6]) : 0;
+			sig_verdict(&st, v->sigs, rc == 9 ? GMIME_SIGNATURE_STATUS_KEY_MISSING
+					      : GMIME_SIGNATURE_STATUS_RED | GMIME_SIGNATURE_STATUS_SYS_ERROR);
+			if (nf > 5)
+				st.sig->created = status_time(f[5]);
+			g_free(st.sig->fpr);
+			st.sig->fpr = g_ascii_strup(nf > 7 && is_hex_fpr(f[7]) ? f[7] : (nf > 1 ? f[1] : ""), -1);
+		} else if (keyword(line, "VALIDSIG")) {
+			/* VALIDSIG <fpr> <date> <time> <expire> <ver> <reserved>
+			 *          <pkalgo> <hashalgo> <class> <primary-fpr> */
+			if (st.sig == NULL || !st.verdict || st.valid || nf < 11 || !is_hex_fpr(f[1]) || !is_hex_fpr(f[10])) {
+				/* Out of order or short: not a signature we trust. */
+				if (st.sig == NULL)
+					sig_start(&st, v->sigs);
+				st.sig->status |= GMIME_SIGNATURE_STATUS_RED;
+			} else {
+				st.valid = true;
+				g_free(st.sig->fpr);
+				g_free(st.sig->primary_fpr);
+				st.sig->fpr = g_ascii_strup(f[1], -1);
+				st.sig->primary_fpr = g_ascii_strup(f[10], -1);
+				st.sig->created = status_time(f[3]);
+			}
+		} else if (keyword(line, "TRUST_NEVER")) {
+			/* As gpgme summarises it: a key its owner said never to trust. */
+			if (st.sig)
+				st.sig->status |= GMIME_SIGNATURE_STATUS_RED;
+		}
+		g_strfreev(f);
+	}
+	sig_finish(&st, v->sigs);
+	/* One literal packet: a second one is a message spliced together. */
+	v->decrypted = begin && okay && end && !failed && !bad_packet && v->integrity && plaintexts == 1;
+}
+
+void
+gpgproc_decrypt_verdict_clear(gpgproc_decrypt_verdict *v)
+{
+	if (v->sigs)
+		g_ptr_array_unref(v->sigs);
+	v->sigs = NULL;
+}
+
+void
+gpgproc_read_encrypt(GPtrArray *status, gpgproc_encrypt_verdict *v)
+{
+	bool end = false, sig = false;
+	unsigned int i;
+
+	memset(v, 0, sizeof(*v));
+	v->recipient_reason = -1;
+	for (i = 0; status && i < status->len; i++) {
+		const char *line = g_ptr_array_index(status, i);
+		char **f = fields(line, 4);
+		guint nf = g_strv_length(f);
+
+		if (keyword(line, "END_ENCRYPTION"))
+			end = true;
+		else if (keyword(line, "SIG_CREATED"))
+			sig = true;
+		else if (keyword(line, "INV_RECP")) {
+			v->recipient_refused = true;
+			if (v->recipient_reason < 0 && nf > 1)
+				v->recipient_reason = (int)error_code(f[1]);
+		} else if (keyword(line, "NO_RECP"))
+			v->recipient_refused = true;
+		else if (keyword(line, "INV_SGNR") || keyword(line, "NO_SGNR"))
+			v->signer_refused = true;
+		else if ((keyword(line, "ERROR") || keyword(line, "FAILURE")) && v->error == 0 && nf > 2)
+			v->error = error_code(f[2]);
+		g_strfreev(f);
+	}
+	v->done = end && sig && !v->recipient_refused && !v->signer_refused;
+}
+
+const char *
+gpgproc_recipient_reason(int code)
+{
+	switch (code) {
+	case 1: return "no key with that fingerprint in the keyring";
+	case 2: return "the fingerprint names more than one key";
+	case 3: return "key has no usable encryption subkey";
+	case 4: return "key revoked";
+	case 5: return "key expired";
+	case 10: return "key not trusted";
+	case 13: return "key disabled";
+	default: return "gpg refused the key";
+	}
+}
