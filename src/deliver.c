@@ -428,6 +428,17 @@ hold:
 			rc = outbox_enqueue(st, id, &m);
 		if (rc == VS_OK && m.hold_reason == NULL)
 			g_ptr_array_add(ctx->outbox_ids, g_strdup(id));
+		if (rc == VS_OK && m.hold_reason == NULL && m.data) {
+			send_item *item = g_new0(send_item, 1);
+			item->id = g_strdup(id);
+			item->env_from = g_strdup(m.env_from);
+			item->rcpts = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(item->rcpts, g_strdup(m.rcpt));
+			item->created = g_date_time_to_unix(ctx->now);
+			item->data = g_strdup(m.data);
+			item->len = strlen(m.data);
+			g_ptr_array_add(ctx->ready, item);
+		}
 		g_free((char *)m.hold_reason);
 		rendered_text_clear(&t);
 		g_free(id);
@@ -584,6 +595,9 @@ pin_key_check(msgctx *ctx, const char *value)
 
 	if (!workflow_parse_pin(value, &party, &fpr))
 		return NULL;  /* the workflow reports the syntax */
+	/* An import into the keyring is a lasting change: spool first. */
+	if (ingest_spool_wait(ctx) != VS_OK)
+		return "the message could not be spooled";
 	rc = crypto_key_lookup(fpr, false, &k);
 	if (rc == VS_OK) {
 		if (g_ascii_strcasecmp(k->primary_fpr, fpr) != 0)
@@ -812,6 +826,9 @@ pin_reporter_key(msgctx *ctx)
 		return VS_OK;
 	s = g_ptr_array_index(r->sigs, 0);
 	if ((s->status & GMIME_SIGNATURE_STATUS_KEY_MISSING) && s->fpr[0]) {
+		/* An import into the keyring is a lasting change: spool first. */
+		if ((rc = ingest_spool_wait(ctx)) != VS_OK)
+			return rc;
 		for (i = 0; i < r->attached_keys->len && primary == NULL; i++) {
 			gsize n = 0;
 			const char *data = g_bytes_get_data(g_ptr_array_index(r->attached_keys, i), &n);
@@ -982,10 +999,21 @@ decide_and_commit(msgctx *ctx, store_t *st)
 	rec = seen_record(ctx, outcome);
 	if (rc == VS_OK)
 		rc = seen_put(st, key, rec);
+	/* Mail sent right after the commit is written to the Maildir's tmp/
+	 * and synced meanwhile; it is moved into new/ only after the commit
+	 * is on disk. */
+	if (rc == VS_OK && ctx->send_now && ctx->ready->len > 0)
+		ctx->prepared = send_prepare_start(ctx->cfg, ctx->ready);
+	/* Until here everything was read or computed, or is rolled back if
+	 * we die: the commit is the first lasting change, and it waits for
+	 * the spool copy to be on disk. */
+	if (rc == VS_OK)
+		rc = ingest_spool_wait(ctx);
 	if (rc == VS_OK)
 		rc = store_commit(st);
 	else
 		store_abort(st);
+	send_prepared_wait(ctx->prepared);
 	if (rc == VS_OK)
 		log_info("%s (%s)", outcome, ctx->class_reason ? ctx->class_reason : "-");
 	else
@@ -1033,6 +1061,7 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 	flush_counts counts;
 	vstatus rc;
 
+	ctx->send_now = send_now;
 	if ((rc = parse_message(ctx)) != VS_OK)
 		goto done;
 	if (ctx->give_up_reason && ctx->malformed_reason == NULL) {
@@ -1059,10 +1088,6 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 	if ((rc = unwrap_message(ctx)) != VS_OK)
 		goto done;
 	if ((rc = classify_message(ctx, st)) != VS_OK)
-		goto done;
-	/* Everything so far only read; from here on the message must be
-	 * safe in the spool. */
-	if ((rc = ingest_spool_wait(ctx)) != VS_OK)
 		goto done;
 	if ((rc = decide_and_commit(ctx, st)) != VS_OK)
 		goto done;

@@ -109,8 +109,11 @@ ingest_spool(msgctx *ctx)
 	tmp = ingest_dir(ctx->cfg, "spool/tmp");
 	dest = ingest_dir(ctx->cfg, "spool/new");
 	rc = util_durable_begin(&ctx->spool_file, tmp, dest, ctx->raw_sha256, ctx->raw, ctx->raw_len);
-	if (rc != VS_OK)
+	if (rc != VS_OK) {
+		log_err("spool: %s %s: %s", ctx->spool_file.failed_step, ctx->spool_file.tmpname,
+			g_strerror(ctx->spool_file.failed_errno));
 		goto done;
+	}
 	ctx->spool_path = g_build_filename(dest, ctx->raw_sha256, NULL);
 	/* The waits for the disk (about half a millisecond) overlap with
 	 * opening the store and parsing; ingest_spool_wait() comes before

@@ -6,6 +6,21 @@
 #include "msgctx.h"
 #include "util.h"
 
+void
+msgctx_send_item_free(gpointer p)
+{
+	send_item *item = p;
+
+	if (item == NULL)
+		return;
+	g_free((char *)item->id);
+	g_free((char *)item->env_from);
+	g_free((char *)item->data);
+	if (item->rcpts)
+		g_ptr_array_unref(item->rcpts);
+	g_free(item);
+}
+
 msgctx *
 msgctx_new(const vconfig *cfg, GDateTime *now)
 {
@@ -19,6 +34,7 @@ msgctx_new(const vconfig *cfg, GDateTime *now)
 	ctx->tags_found = g_ptr_array_new_with_free_func(g_free);
 	ctx->replies = g_ptr_array_new();
 	ctx->outbox_ids = g_ptr_array_new_with_free_func(g_free);
+	ctx->ready = g_ptr_array_new_with_free_func(msgctx_send_item_free);
 	crypto_record_init(&ctx->crypto);
 	return ctx;
 }
@@ -125,5 +141,8 @@ msgctx_free(msgctx *ctx)
 		reply_request_free(g_ptr_array_index(ctx->replies, i));
 	g_ptr_array_unref(ctx->replies);
 	g_ptr_array_unref(ctx->outbox_ids);
+	/* Prepared Maildir files that were not sent are removed. */
+	send_prepared_free(ctx->prepared);
+	g_ptr_array_unref(ctx->ready);
 	g_free(ctx);
 }

@@ -10,6 +10,7 @@
 
 #include "casedb.h"
 #include "config.h"
+#include "send.h"
 #include "util.h"
 
 typedef enum {
@@ -119,12 +120,17 @@ typedef struct {
 	GPtrArray *replies;      /* reply_request * */
 	bool release_held;       /* a key was pinned: try held mail again */
 	GPtrArray *outbox_ids;   /* char *, queued in this delivery */
+	GPtrArray *ready;        /* send_item *: this delivery's mail to send now */
+	send_prepared *prepared;  /* ... already under the Maildir's tmp/ */
+	bool send_now;           /* deliver sends its mail itself (not recovery) */
 } msgctx;
 
 msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);
 void crypto_record_init(crypto_record *r);
 void crypto_record_clear(crypto_record *r);
 void msgctx_free(msgctx *ctx);
+/* Frees a send_item of ctx->ready (it owns its strings). */
+void msgctx_send_item_free(gpointer p);
 reply_request *msgctx_add_reply(msgctx *ctx, const char *to, const char *template_name,
 				const char *language);
 

@@ -45,30 +45,164 @@ maildir_has(const char *maildir, const char *name)
 	return found;
 }
 
-vstatus
-send_maildir(const vconfig *cfg, const send_item *item, char **why_out)
+/* The name is fixed by the outbox id, so a retry after a crash between
+ * delivery and bookkeeping finds the mail already there (unless a reader
+ * flagged it in the meantime: then it comes twice, with the same
+ * Message-ID). */
+static char *
+maildir_name(const send_item *item)
 {
-	char *tmp = g_build_filename(cfg->delivery.maildir, "tmp", NULL);
-	char *new = g_build_filename(cfg->delivery.maildir, "new", NULL);
-	char *cur = g_build_filename(cfg->delivery.maildir, "cur", NULL);
-	char *host = g_strdup(g_get_host_name());
-	char *name = NULL, *p;
-	vstatus rc = VS_SEND_TEMP;
+	char *host = g_strdup(g_get_host_name()), *p, *name;
 
 	for (p = host; *p; p++)
 		if (*p == '/' || *p == ':')
 			*p = '_';
-	if (util_mkdirs(tmp) != VS_OK || util_mkdirs(new) != VS_OK || util_mkdirs(cur) != VS_OK) {
+	name = g_strdup_printf("%" G_GINT64_FORMAT ".V%s.vultures.%s", item->created, item->id, host);
+	g_free(host);
+	return name;
+}
+
+static vstatus
+maildir_dirs(const vconfig *cfg, char **tmp_out, char **new_out)
+{
+	char *cur = g_build_filename(cfg->delivery.maildir, "cur", NULL);
+	vstatus rc;
+
+	*tmp_out = g_build_filename(cfg->delivery.maildir, "tmp", NULL);
+	*new_out = g_build_filename(cfg->delivery.maildir, "new", NULL);
+	rc = util_mkdirs(*tmp_out) == VS_OK && util_mkdirs(*new_out) == VS_OK && util_mkdirs(cur) == VS_OK
+		? VS_OK : VS_IO;
+	g_free(cur);
+	return rc;
+}
+
+/* Files this process prepared, by Maildir name (send_prepare_start). */
+struct send_prepared {
+	GThread *thread;
+	char *tmp, *new;
+	GPtrArray *items;       /* send_item *, the caller's */
+	GPtrArray *files;       /* durable_file *, one per item, written by the thread */
+	GHashTable *by_name;    /* name -> durable_file * */
+};
+static send_prepared *prepared;
+
+static gpointer
+prepare_thread(gpointer data)
+{
+	send_prepared *p = data;
+	unsigned int i;
+
+	/* Writes and syncs; logs nothing (send_maildir reports and, on any
+	 * failure, writes the mail itself). */
+	for (i = 0; i < p->items->len; i++) {
+		const send_item *item = g_ptr_array_index(p->items, i);
+		durable_file *f = g_ptr_array_index(p->files, i);
+		char *name = maildir_name(item);
+
+		if (util_durable_begin(f, p->tmp, p->new, name, item->data, item->len) == VS_OK)
+			util_durable_sync(f);
+		g_free(name);
+	}
+	return NULL;
+}
+
+static void
+durable_free(gpointer f)
+{
+	util_durable_discard(f);
+	util_durable_clear(f);
+	g_free(f);
+}
+
+send_prepared *
+send_prepare_start(const vconfig *cfg, GPtrArray *items)
+{
+	send_prepared *p;
+	char *tmp = NULL, *new = NULL;
+	unsigned int i;
+
+	if (strcmp(cfg->delivery.method, "maildir") != 0 || items->len == 0 || prepared != NULL ||
+	    maildir_dirs(cfg, &tmp, &new) != VS_OK) {
+		g_free(tmp);
+		g_free(new);
+		return NULL;
+	}
+	p = g_new0(send_prepared, 1);
+	p->tmp = tmp;
+	p->new = new;
+	p->items = g_ptr_array_ref(items);
+	p->files = g_ptr_array_new_with_free_func(durable_free);
+	p->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (i = 0; i < items->len; i++) {
+		durable_file *f = g_new0(durable_file, 1);
+		f->fd = -1;
+		g_ptr_array_add(p->files, f);
+		g_hash_table_insert(p->by_name, maildir_name(g_ptr_array_index(items, i)), f);
+	}
+	p->thread = g_thread_try_new("maildir-sync", prepare_thread, p, NULL);
+	if (p->thread == NULL)
+		prepare_thread(p);
+	prepared = p;
+	return p;
+}
+
+void
+send_prepared_wait(send_prepared *p)
+{
+	if (p && p->thread) {
+		g_thread_join(p->thread);
+		p->thread = NULL;
+	}
+}
+
+void
+send_prepared_free(send_prepared *p)
+{
+	if (p == NULL)
+		return;
+	send_prepared_wait(p);
+	if (prepared == p)
+		prepared = NULL;
+	g_hash_table_unref(p->by_name);
+	g_ptr_array_unref(p->files);   /* removes the files not moved to new/ */
+	g_ptr_array_unref(p->items);
+	g_free(p->tmp);
+	g_free(p->new);
+	g_free(p);
+}
+
+vstatus
+send_maildir(const vconfig *cfg, const send_item *item, char **why_out)
+{
+	char *tmp = NULL, *new = NULL, *name = maildir_name(item);
+	durable_file *f;
+	vstatus rc = VS_SEND_TEMP;
+
+	f = prepared ? g_hash_table_lookup(prepared->by_name, name) : NULL;
+	if (f == NULL && maildir_dirs(cfg, &tmp, &new) != VS_OK) {
 		*why_out = g_strdup_printf("maildir %s is not usable", cfg->delivery.maildir);
 		goto done;
 	}
-	/* The name is fixed by the outbox id, so a retry after a crash
-	 * between delivery and bookkeeping finds the mail already there
-	 * (unless a reader flagged it in the meantime: then it comes twice,
-	 * with the same Message-ID). */
-	name = g_strdup_printf("%" G_GINT64_FORMAT ".V%s.vultures.%s", item->created, item->id, host);
 	if (maildir_has(cfg->delivery.maildir, name)) {
 		rc = VS_OK;
+		goto done;
+	}
+	if (f) {
+		send_prepared_wait(prepared);
+		if (f->synced && !f->published && util_durable_publish(f) == VS_OK) {
+			rc = VS_OK;
+			goto done;
+		}
+		if (f->published) {
+			/* In new/ but not known durable: write it again would
+			 * make two; report the fault and let flush retry. */
+			log_err("maildir: %s %s: %s", f->failed_step, f->dest, g_strerror(f->failed_errno));
+			*why_out = g_strdup_printf("cannot write into maildir %s", cfg->delivery.maildir);
+			goto done;
+		}
+	}
+	if (tmp == NULL && maildir_dirs(cfg, &tmp, &new) != VS_OK) {
+		*why_out = g_strdup_printf("maildir %s is not usable", cfg->delivery.maildir);
 		goto done;
 	}
 	if (util_write_durable(tmp, new, name, item->data, item->len) != VS_OK) {
@@ -79,8 +213,6 @@ send_maildir(const vconfig *cfg, const send_item *item, char **why_out)
 done:
 	g_free(tmp);
 	g_free(new);
-	g_free(cur);
-	g_free(host);
 	g_free(name);
 	return rc;
 }

@@ -46,6 +46,14 @@ util_fsync_dir(const char *dir)
 	return rc;
 }
 
+static vstatus
+durable_fail(durable_file *f, const char *step)
+{
+	f->failed_step = step;
+	f->failed_errno = errno;
+	return VS_IO;
+}
+
 vstatus
 util_durable_begin(durable_file *f, const char *tmpdir, const char *destdir,
 		   const char *name, const void *data, size_t len)
@@ -58,19 +66,15 @@ util_durable_begin(durable_file *f, const char *tmpdir, const char *destdir,
 	f->dest = g_build_filename(destdir, name, NULL);
 	f->destdir = g_strdup(destdir);
 	f->fd = open(f->tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (f->fd < 0) {
-		log_err("cannot create %s: %s", f->tmpname, g_strerror(errno));
-		return VS_IO;
-	}
+	if (f->fd < 0)
+		return durable_fail(f, "create");
 	while (left > 0) {
 		ssize_t n = write(f->fd, p, left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("write %s: %s", f->tmpname, g_strerror(errno));
-			close(f->fd);
-			f->fd = -1;
-			unlink(f->tmpname);
+			durable_fail(f, "write");
+			util_durable_discard(f);
 			return VS_IO;
 		}
 		p += n;
@@ -80,44 +84,57 @@ util_durable_begin(durable_file *f, const char *tmpdir, const char *destdir,
 }
 
 vstatus
-util_durable_finish(durable_file *f)
+util_durable_sync(durable_file *f)
+{
+	if (f->synced)
+		return VS_OK;
+	if (f->fd < 0) {
+		errno = EBADF;
+		return durable_fail(f, "write");
+	}
+	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
+		durable_fail(f, "fsync");
+		f->fd = -1;
+		util_durable_discard(f);
+		return VS_IO;
+	}
+	f->fd = -1;
+	f->synced = true;
+	return VS_OK;
+}
+
+vstatus
+util_durable_publish(durable_file *f)
 {
 	int dfd;
 
-	if (f->fd < 0) {
-		f->failed_step = "write";
-		f->failed_errno = EBADF;
-		return VS_IO;
+	if (!f->synced) {
+		errno = EINVAL;
+		return durable_fail(f, "fsync");
 	}
-	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
-		f->failed_step = "fsync";
-		goto fail;
-	}
-	f->fd = -1;
 	if (rename(f->tmpname, f->dest) != 0) {
-		f->failed_step = "rename";
-		goto fail;
-	}
-	if ((dfd = open(f->destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		f->failed_step = "open directory";
-		f->failed_errno = errno;
+		durable_fail(f, "rename");
+		util_durable_discard(f);
 		return VS_IO;
 	}
+	f->published = true;
+	if ((dfd = open(f->destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return durable_fail(f, "open directory");
 	if (fsync(dfd) != 0) {
-		f->failed_step = "fsync directory";
-		f->failed_errno = errno;
+		durable_fail(f, "fsync directory");
 		close(dfd);
 		return VS_IO;
 	}
 	close(dfd);
 	return VS_OK;
-fail:
-	f->failed_errno = errno;
-	if (f->fd >= 0)
-		close(f->fd);
-	f->fd = -1;
-	unlink(f->tmpname);
-	return VS_IO;
+}
+
+vstatus
+util_durable_finish(durable_file *f)
+{
+	vstatus rc = util_durable_sync(f);
+
+	return rc == VS_OK ? util_durable_publish(f) : rc;
 }
 
 void
@@ -132,6 +149,19 @@ util_durable_clear(durable_file *f)
 	f->tmpname = f->dest = f->destdir = NULL;
 }
 
+void
+util_durable_discard(durable_file *f)
+{
+	int saved = errno;
+
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmpname && !f->published)
+		unlink(f->tmpname);
+	errno = saved;
+}
+
 vstatus
 util_write_durable(const char *tmpdir, const char *destdir, const char *name,
 		   const void *data, size_t len)
@@ -139,7 +169,9 @@ util_write_durable(const char *tmpdir, const char *destdir, const char *name,
 	durable_file f;
 	vstatus rc = util_durable_begin(&f, tmpdir, destdir, name, data, len);
 
-	if (rc == VS_OK && (rc = util_durable_finish(&f)) != VS_OK)
+	if (rc == VS_OK)
+		rc = util_durable_finish(&f);
+	if (rc != VS_OK)
 		log_err("%s %s: %s", f.failed_step, f.tmpname, g_strerror(f.failed_errno));
 	util_durable_clear(&f);
 	return rc;

@@ -15,20 +15,26 @@ vstatus util_mkdirs(const char *dir);
 /* Write DATA to DESTDIR/NAME durably, going through TMPDIR (same fs). */
 vstatus util_write_durable(const char *tmpdir, const char *destdir, const char *name,
 			   const void *data, size_t len);
-/* The same in two halves, for a caller that does other work while the
- * disk catches up: begin writes the file into TMPDIR (and logs), finish
- * syncs it, renames it into DESTDIR and syncs that. finish does not log,
- * as it may run on another thread: it names the failed step and errno. */
+/* The same in steps, for a caller that does other work (or other
+ * threads' work) while the disk catches up: begin writes the file into
+ * TMPDIR, sync makes its content durable, publish renames it into DESTDIR
+ * and syncs that directory; finish is sync then publish. The steps do not
+ * log (they may run on another thread): on failure they name the step and
+ * errno. clear closes and forgets; discard also removes an unpublished file. */
 typedef struct {
 	int fd;
 	char *tmpname, *dest, *destdir;
-	const char *failed_step;   /* set by finish on failure */
+	bool synced, published;
+	const char *failed_step;
 	int failed_errno;
 } durable_file;
 vstatus util_durable_begin(durable_file *f, const char *tmpdir, const char *destdir,
 			   const char *name, const void *data, size_t len);
+vstatus util_durable_sync(durable_file *f);
+vstatus util_durable_publish(durable_file *f);
 vstatus util_durable_finish(durable_file *f);
 void util_durable_clear(durable_file *f);
+void util_durable_discard(durable_file *f);
 /* Rename within one file system and fsync the destination directory. */
 vstatus util_rename_durable(const char *from, const char *to);
 vstatus util_fsync_dir(const char *dir);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A plain Japanese report opens a case and gets an acknowledgement.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 24
+plan 25
 write_config
 NOW=2026-11-22T01:00:00Z
 
@@ -46,6 +46,8 @@ is "$(json_get "$T/show.json" 'sorted(j["log"][0])')" \
    "['accepted', 'claimed', 'event', 'fingerprint', 'from', 'message_id', 'outcome', 'party', 'reason', 'subject', 'time']" "log entry fields"
 
 is "$(outbox_count)" 1 "one acknowledgement in the Maildir outbox"
+# It was written to tmp/ while the case was committed, then moved.
+is "$(ls "$MAILDIR/tmp" | wc -l | tr -d ' ')" 0 "nothing left in the Maildir's tmp/"
 ack=$(ls "$MAILDIR"/new/* | head -1)
 grep -q '^To: <taro@example.net>$' "$ack"; ok $? "ack goes to the reporter"
 grep -q '^Auto-Submitted: auto-replied$' "$ack"; ok $? "ack has Auto-Submitted: auto-replied"
