@@ -22,6 +22,7 @@ struct store {
 	TCBDB *bdb;
 	int lock_fd;
 	int sync_fd;     /* the database file, for fdatasync() after commits */
+	char *wal_path;  /* Cabinet's write-ahead log, <path>.wal */
 	bool in_txn;
 };
 
@@ -98,6 +99,7 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 	st = g_new0(store_t, 1);
 	st->lock_fd = lock_fd;
 	st->sync_fd = -1;
+	st->wal_path = g_strconcat(path, ".wal", NULL);
 	st->bdb = tcbdbnew();
 	tcbdbtune(st->bdb, 0, 0, 0, -1, -1, BDBTLARGE);
 	/* Leaves of 4 KiB instead of 16: a commit copies every leaf it
@@ -123,6 +125,7 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 		log_err("store: cannot open %s: %s", path, tcbdberrmsg(ecode));
 		tcbdbdel(st->bdb);
 		close(st->lock_fd);
+		g_free(st->wal_path);
 		g_free(st);
 		return ecode == TCELOCK ? VS_LOCKED : VS_STORE;
 	}
@@ -134,6 +137,7 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 		tcbdbclose(st->bdb);
 		tcbdbdel(st->bdb);
 		close(st->lock_fd);
+		g_free(st->wal_path);
 		g_free(st);
 		return VS_STORE;
 	}
@@ -153,7 +157,29 @@ store_close(store_t *st)
 	if (st->sync_fd >= 0)
 		close(st->sync_fd);
 	close(st->lock_fd);
+	g_free(st->wal_path);
 	g_free(st);
+}
+
+/* Cabinet empties its WAL at the end of a commit but never syncs that.
+ * The header on disk says the file is open, so after a power cut the
+ * next open would replay a WAL that came back with its old pages, and
+ * undo the commit we answered for. Synced after the data, it stays
+ * empty. */
+static vstatus
+store_sync_wal(store_t *st)
+{
+	int fd = open(st->wal_path, O_RDONLY | O_CLOEXEC);
+	vstatus rc = VS_OK;
+
+	if (fd < 0)
+		return errno == ENOENT ? VS_OK : VS_STORE;
+	if (fdatasync(fd) != 0) {
+		log_err("store: sync %s: %s", st->wal_path, g_strerror(errno));
+		rc = VS_STORE;
+	}
+	close(fd);
+	return rc;
 }
 
 vstatus
@@ -176,11 +202,13 @@ store_commit_sync(store_t *st, bool sync)
 	if (!tcbdbtrancommit(st->bdb))
 		return store_error(st, "commit");
 	/* After the commit every page is written (to the file or its map);
-	 * only the disk flush is left. */
+	 * only the disk flush is left (paranoid_sync: Cabinet did it). */
 	if (sync && st->sync_fd >= 0 && fdatasync(st->sync_fd) != 0) {
 		log_err("store: sync after commit: %s", g_strerror(errno));
 		return VS_STORE;
 	}
+	if (sync && store_sync_wal(st) != VS_OK)
+		return VS_STORE;
 	return VS_OK;
 }
 
