@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "util.h"
 #include "rules.h"
 
 #ifndef PKGDATADIR
@@ -154,19 +155,11 @@ config_free(vconfig *cfg)
 	g_free(cfg);
 }
 
+/* Empty (no key yet) or a fingerprint. */
 static bool
 fingerprint_ok(const char *f)
 {
-	size_t n = strlen(f), i;
-
-	if (n == 0)
-		return true;
-	if (n != 40 && n != 64)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isxdigit(f[i]))
-			return false;
-	return true;
+	return *f == '\0' || util_is_fingerprint(f);
 }
 
 const party_conf *

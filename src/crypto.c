@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "gpgproc.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef GPG_PATH
 #define GPG_PATH "/usr/bin/gpg"
@@ -132,19 +133,6 @@ key_info_free(key_info *k)
 	if (k->emails)
 		g_ptr_array_unref(k->emails);
 	g_free(k);
-}
-
-static bool
-fpr_plausible(const char *fpr)
-{
-	size_t n = fpr ? strlen(fpr) : 0, i;
-
-	if (n != 40 && n != 64)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isxdigit(fpr[i]))
-			return false;
-	return true;
 }
 
 static key_info *
@@ -278,7 +266,7 @@ crypto_key_lookup_uncached(const char *fpr, bool secret, key_info **out)
 
 	*out = NULL;
 	/* A fingerprint and nothing else: never a user ID or a key ID. */
-	if (!fpr_plausible(fpr))
+	if (!util_is_fingerprint(fpr))
 		return VS_NOT_FOUND;
 	if ((rc = crypto_start()) != VS_OK)
 		return rc;
@@ -331,7 +319,7 @@ crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **p
 	*primary_out = NULL;
 	if (crypto_start() != VS_OK)
 		return VS_CRYPTO_TEMP;
-	if (!fpr_plausible(want_fpr) || gpgme_new(&ctx) != 0)
+	if (!util_is_fingerprint(want_fpr) || gpgme_new(&ctx) != 0)
 		return VS_NOT_FOUND;
 	/* Look inside without importing: exactly one key, and it is the one. */
 	if (gpgme_data_new_from_mem(&d, data, len, 0) != 0)
@@ -413,16 +401,6 @@ done:
 	return rc;
 }
 
-void
-crypto_sig_free(gpointer p)
-{
-	crypto_sig *s = p;
-
-	g_free(s->fpr);
-	g_free(s->primary_fpr);
-	g_free(s);
-}
-
 static const char *
 homedir(void)
 {
@@ -443,7 +421,6 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 	gpgproc_result res = { 0 };
 	gpgproc_decrypt_verdict v = { 0 };
 	size_t cap;
-	unsigned int i;
 	vstatus rc;
 
 	*plain_out = NULL;
@@ -484,16 +461,9 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 			*why_out = g_strdup("decryption failed");
 		goto done;
 	}
-	*sigs_out = g_ptr_array_new_with_free_func(crypto_sig_free);
-	for (i = 0; i < v.sigs->len; i++) {
-		gpgproc_sig *gs = g_ptr_array_index(v.sigs, i);
-		crypto_sig *cs = g_new0(crypto_sig, 1);
-		cs->fpr = g_strdup(gs->fpr);
-		cs->primary_fpr = g_strdup(gs->primary_fpr);
-		cs->status = gs->status;
-		cs->created = gs->created;
-		g_ptr_array_add(*sigs_out, cs);
-	}
+	/* The verdict's signatures are handed over as they are. */
+	*sigs_out = v.sigs;
+	v.sigs = NULL;
 	*plain_len_out = res.out->len;
 	*plain_out = g_malloc(res.out->len + 1);
 	memcpy(*plain_out, res.out->data, res.out->len);

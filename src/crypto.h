@@ -9,6 +9,7 @@
 #include <gmime/gmime.h>
 
 #include "config.h"
+#include "gpgproc.h"
 #include "status.h"
 
 /* Point gpgme (and gmime's gpg context) at cfg->gnupg_home. The engine
@@ -38,18 +39,9 @@ const char *crypto_key_unusable(const char *fpr);
 vstatus crypto_import_exact(const char *data, size_t len, const char *want_fpr,
 			    char **primary_out);
 
-/* One signature found by gpg, its status in GMimeSignatureStatus bits. */
-typedef struct {
-	char *fpr;
-	char *primary_fpr;   /* from gpg's VALIDSIG line, or "" when not known */
-	unsigned int status;
-	gint64 created;
-} crypto_sig;
-void crypto_sig_free(gpointer p);
-
 /* Decrypt DATA (an OpenPGP message) and verify what is signed inside, in
  * one gpg run (no gpgme: no engine probe, no key listing). On success
- * *plain_out (caller frees) and *sigs_out (crypto_sig *) are set. On
+ * *plain_out (caller frees) and *sigs_out (gpgproc_sig *) are set. On
  * failure nothing of the plaintext is kept; *transient_out says whether
  * the fault is ours. */
 vstatus crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,

@@ -15,6 +15,7 @@
 
 #include "gpgproc.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef GPG_PATH
 #define GPG_PATH "/usr/bin/gpg"
@@ -276,19 +277,6 @@ fields(const char *line, int max)
 	return g_strsplit_set(line, " ", max);
 }
 
-static bool
-is_hex_fpr(const char *s)
-{
-	size_t n = s ? strlen(s) : 0, i;
-
-	if (n != 40 && n != 64)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isxdigit(s[i]))
-			return false;
-	return true;
-}
-
 /* Seconds since the epoch, or gpg's ISO form 20261122T100000. */
 static gint64
 status_time(const char *s)
@@ -429,11 +417,11 @@ gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
 			if (nf > 5)
 				st.sig->created = status_time(f[5]);
 			g_free(st.sig->fpr);
-			st.sig->fpr = g_ascii_strup(nf > 7 && is_hex_fpr(f[7]) ? f[7] : (nf > 1 ? f[1] : ""), -1);
+			st.sig->fpr = g_ascii_strup(nf > 7 && util_is_fingerprint(f[7]) ? f[7] : (nf > 1 ? f[1] : ""), -1);
 		} else if (keyword(line, "VALIDSIG")) {
 			/* VALIDSIG <fpr> <date> <time> <expire> <ver> <reserved>
 			 *          <pkalgo> <hashalgo> <class> <primary-fpr> */
-			if (st.sig == NULL || !st.verdict || st.valid || nf < 11 || !is_hex_fpr(f[1]) || !is_hex_fpr(f[10])) {
+			if (st.sig == NULL || !st.verdict || st.valid || nf < 11 || !util_is_fingerprint(f[1]) || !util_is_fingerprint(f[10])) {
 				/* Out of order or short: not a signature we trust. */
 				if (st.sig == NULL)
 					sig_start(&st, v->sigs);

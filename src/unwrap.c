@@ -110,7 +110,7 @@ record_crypto_sigs(crypto_record *r, GPtrArray *sigs)
 	unsigned int i;
 
 	for (i = 0; i < sigs->len; i++) {
-		crypto_sig *cs = g_ptr_array_index(sigs, i);
+		gpgproc_sig *cs = g_ptr_array_index(sigs, i);
 		add_sig(r, cs->fpr, cs->primary_fpr ? cs->primary_fpr : "", cs->status, cs->created);
 	}
 }

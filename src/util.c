@@ -193,6 +193,19 @@ util_rename_durable(const char *from, const char *to)
 	return rc;
 }
 
+bool
+util_is_fingerprint(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n != 40 && n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(s[i]))
+			return false;
+	return true;
+}
+
 char *
 util_sha256_hex(const void *data, size_t len)
 {

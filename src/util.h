@@ -39,6 +39,9 @@ void util_durable_discard(durable_file *f);
 vstatus util_rename_durable(const char *from, const char *to);
 vstatus util_fsync_dir(const char *dir);
 
+/* An OpenPGP fingerprint in hex: 40 digits (v4) or 64 (v5). */
+bool util_is_fingerprint(const char *s);
+
 char *util_sha256_hex(const void *data, size_t len);
 char *util_random_hex(size_t bytes);
 
