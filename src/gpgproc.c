@@ -102,18 +102,28 @@ done:
 	return pid;
 }
 
+/* Move the complete lines of BUF (all of it when FINAL) into LINES; one
+ * erase per call, so a flood of short lines costs linear time. */
 static void
 take_status_lines(GString *buf, GPtrArray *lines, bool final)
 {
 	static const char prefix[] = "[GNUPG:] ";
-	char *nl;
+	const size_t plen = sizeof(prefix) - 1;
+	size_t pos = 0;
 
-	while ((nl = memchr(buf->str, '\n', buf->len)) != NULL || (final && buf->len > 0)) {
-		size_t n = nl ? (size_t)(nl - buf->str) : buf->len;
-		if (n >= sizeof(prefix) - 1 && memcmp(buf->str, prefix, sizeof(prefix) - 1) == 0)
-			g_ptr_array_add(lines, g_strndup(buf->str + sizeof(prefix) - 1, n - (sizeof(prefix) - 1)));
-		g_string_erase(buf, 0, (gssize)(nl ? n + 1 : n));
+	while (pos < buf->len) {
+		const char *start = buf->str + pos;
+		const char *nl = memchr(start, '\n', buf->len - pos);
+		size_t n;
+
+		if (nl == NULL && !final)
+			break;
+		n = nl ? (size_t)(nl - start) : buf->len - pos;
+		if (n >= plen && memcmp(start, prefix, plen) == 0)
+			g_ptr_array_add(lines, g_strndup(start + plen, n - plen));
+		pos += nl ? n + 1 : n;
 	}
+	g_string_erase(buf, 0, (gssize)pos);
 }
 
 vstatus
@@ -125,7 +135,7 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	GString *st_buf = g_string_new(NULL);
 	gint64 deadline = g_get_monotonic_time() + (gint64)(timeout_s > 0 ? timeout_s : 60) * G_USEC_PER_SEC;
 	const char *inp = in;
-	size_t in_left = in_len;
+	size_t in_left = in_len, status_total = 0;
 	char chunk[16384];
 	pid_t pid = -1;
 	int wstatus = 0;
@@ -212,7 +222,8 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 				}
 				g_byte_array_append(res->out, (const guint8 *)chunk, (guint)got);
 			} else {
-				if (st_buf->len + (size_t)got > STATUS_CAP) {
+				status_total += (size_t)got;
+				if (status_total > STATUS_CAP) {
 					res->status_capped = true;
 					break;
 				}

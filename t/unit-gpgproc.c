@@ -3,7 +3,9 @@
  * them the ways a hostile message or a broken gpg could. */
 #include "autoconf.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gmime/gmime.h>
 
@@ -139,7 +141,7 @@ main(void)
 	g_mime_init();
 	for (i = 0; i < G_N_ELEMENTS(decrypt_rows); i++)
 		plan += 2 + (decrypt_rows[i].nsigs > 0 ? 4 : 0);
-	plan += (int)G_N_ELEMENTS(encrypt_rows) * 4 + 4;
+	plan += (int)G_N_ELEMENTS(encrypt_rows) * 4 + 4 + 4;
 	tap_plan(plan);
 
 	for (i = 0; i < G_N_ELEMENTS(decrypt_rows); i++) {
@@ -204,5 +206,45 @@ main(void)
 		g_ptr_array_unref(lines);
 	}
 	tap_is_str(gpgproc_recipient_reason(4), "key revoked", "INV_RECP 4 reads as a revoked key");
+
+	/* The real gpg, through the pipes: input fed, status read, output
+	 * capped (gpg is stopped, not waited for). */
+	{
+		char home[] = "/tmp/unit-gpgproc.XXXXXX";
+		static const char *const decrypt[] = { "--decrypt", NULL };
+		static const char *const enarmor[] = { "--enarmor", NULL };
+		gpgproc_result res;
+		size_t big_len = 200000;
+		char *big = g_malloc(big_len);
+		unsigned int k;
+		bool nodata = false;
+		vstatus rc;
+
+		memset(big, 'x', big_len);
+		if (mkdtemp(home) == NULL || access(GPG_PATH, X_OK) != 0) {
+			for (k = 0; k < 4; k++)
+				tap_ok(1, "# SKIP no gpg or no temporary directory");
+		} else {
+			rc = gpgproc_run(home, decrypt, "not an OpenPGP message\n", 23, 1024, 30, &res);
+			tap_ok(rc == VS_OK && res.exit_code == 2, "garbage to decrypt: gpg ran and failed (exit 2)");
+			for (k = 0; res.status && k < res.status->len; k++)
+				if (g_str_has_prefix(g_ptr_array_index(res.status, k), "NODATA"))
+					nodata = true;
+			tap_ok(nodata, "its status lines came back (NODATA)");
+			gpgproc_result_clear(&res);
+			rc = gpgproc_run(home, enarmor, big, big_len, 4096, 30, &res);
+			tap_ok(rc == VS_OK && res.out_capped && res.out->len <= 4096,
+			       "output past the cap: stopped, at most the cap kept");
+			tap_ok(res.exit_code == -1, "a stopped gpg has no exit code");
+			gpgproc_result_clear(&res);
+			{
+				char *cmd = g_strdup_printf("rm -rf '%s'", home);
+				if (system(cmd) != 0)
+					fprintf(stderr, "# could not remove %s\n", home);
+				g_free(cmd);
+			}
+		}
+		g_free(big);
+	}
 	return tap_done();
 }
