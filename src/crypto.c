@@ -305,6 +305,14 @@ crypto_key_unusable(const char *fpr)
 	return why;
 }
 
+static bool imports_allowed = true;
+
+void
+crypto_set_imports(bool allowed)
+{
+	imports_allowed = allowed;
+}
+
 vstatus
 crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **primary_out)
 {
@@ -317,6 +325,10 @@ crypto_import_exact(const char *data, size_t len, const char *want_fpr, char **p
 	vstatus rc = VS_NOT_FOUND;
 
 	*primary_out = NULL;
+	if (!imports_allowed) {
+		log_info("dry run: no key is imported");
+		return VS_NOT_FOUND;
+	}
 	if (crypto_start() != VS_OK)
 		return VS_CRYPTO_TEMP;
 	if (!util_is_fingerprint(want_fpr) || gpgme_new(&ctx) != 0)

@@ -33,6 +33,10 @@ void key_info_free(key_info *k);
 /* Can mail be encrypted to FPR now? NULL if yes, else the reason. */
 const char *crypto_key_unusable(const char *fpr);
 
+/* A dry run imports nothing into the keyring: crypto_import_exact then
+ * finds no key in DATA. */
+void crypto_set_imports(bool allowed);
+
 /* Import from DATA only a key whose primary or subkey fingerprint is
  * WANT_FPR, and only when DATA holds exactly that one key. *primary_out
  * gets its primary fingerprint. VS_NOT_FOUND when DATA does not qualify. */

@@ -163,8 +163,13 @@ quarantine(msgctx *ctx, store_t *st)
 	rc = util_write_durable(tmp, qdir, reason_name, reason_text, strlen(reason_text));
 	if (rc != VS_OK)
 		goto done;
-	if (access(ctx->spool_path, F_OK) == 0) {
+	if (ctx->spool_path && access(ctx->spool_path, F_OK) == 0) {
 		rc = util_rename_durable(ctx->spool_path, dest);
+		if (rc != VS_OK)
+			goto done;
+	} else if (ctx->spool_path == NULL) {
+		/* Replayed: there is no spool copy; the message is kept here. */
+		rc = util_write_durable(tmp, qdir, ctx->raw_sha256, ctx->raw, ctx->raw_len);
 		if (rc != VS_OK)
 			goto done;
 	}
@@ -372,6 +377,7 @@ queue_replies(msgctx *ctx, store_t *st)
 		m.rcpt = r->to;
 		m.message_id = mid;
 		m.now = ctx->now;
+		m.record_only = ctx->record_only;
 		if (unusable == NULL || !r->sensitive) {
 			wrap_params wp = { cfg, ctx->case_tag, r->to, mid, r->in_reply_to, r->language, local,
 					   unusable == NULL ? fpr : NULL };
@@ -426,9 +432,9 @@ hold:
 		}
 		if (rc == VS_OK)
 			rc = outbox_enqueue(st, id, &m);
-		if (rc == VS_OK && m.hold_reason == NULL)
+		if (rc == VS_OK && m.hold_reason == NULL && !m.record_only)
 			g_ptr_array_add(ctx->outbox_ids, g_strdup(id));
-		if (rc == VS_OK && m.hold_reason == NULL && m.data) {
+		if (rc == VS_OK && m.hold_reason == NULL && !m.record_only && m.data) {
 			send_item *item = g_new0(send_item, 1);
 			item->id = g_strdup(id);
 			item->env_from = g_strdup(m.env_from);
@@ -1074,6 +1080,7 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 	rc = seen_get(st, key, &prev);
 	if (rc == VS_OK) {
 		log_info("already processed: nothing to do");
+		ctx->already_done = true;
 		if ((rc = ingest_spool_wait(ctx)) == VS_OK)
 			rc = spool_done(ctx);
 		goto done;
@@ -1093,7 +1100,8 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 		goto done;
 	if ((rc = spool_done(ctx)) != VS_OK)
 		goto done;
-	if (ctx->release_held) {
+	/* A replay that only records leaves held mail to the next live run. */
+	if (ctx->release_held && !ctx->record_only) {
 		int released = 0;
 		if (outbox_release_held(st, ctx->cfg, ctx->now, &released) == VS_OK && released > 0)
 			ctx->release_held = true;
@@ -1109,6 +1117,12 @@ done:
 	g_free(key);
 	g_free(prev);
 	return rc;
+}
+
+vstatus
+deliver_process(msgctx *ctx, store_t *st, bool send_now)
+{
+	return process_spooled(ctx, st, send_now);
 }
 
 vstatus

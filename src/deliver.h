@@ -9,6 +9,9 @@
 #include "status.h"
 #include "store.h"
 
+/* Process the message in CTX (ctx->raw set, spooled or not) on the open
+ * store; SEND_NOW sends its mail after the commit. */
+vstatus deliver_process(msgctx *ctx, store_t *st, bool send_now);
 /* Read a message from FD and process it. VS_OK means the MTA may forget it. */
 vstatus deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd);
 /* Process messages left in spool/new by an interrupted run, those at least

@@ -39,6 +39,8 @@ ingest_prepare_home(const vconfig *cfg)
 	return rc;
 }
 
+static vstatus ingest_accept(msgctx *ctx);
+
 vstatus
 ingest_read(msgctx *ctx, int fd)
 {
@@ -77,6 +79,16 @@ ingest_read(msgctx *ctx, int fd)
 		memcpy(ctx->raw + ctx->raw_len, buf, keep);
 		ctx->raw_len += keep;
 	}
+	return ingest_accept(ctx);
+}
+
+/* What every message read goes through: its hash, and the verdicts on
+ * size that send it to quarantine. */
+static vstatus
+ingest_accept(msgctx *ctx)
+{
+	size_t limit = (size_t)ctx->cfg->limits.message_size;
+
 	ctx->raw[ctx->raw_len] = '\0';
 	ctx->raw_sha256 = util_sha256_hex(ctx->raw, ctx->raw_len);
 	if (ctx->total_len > limit)
@@ -85,6 +97,18 @@ ingest_read(msgctx *ctx, int fd)
 	else if (ctx->total_len == 0)
 		ctx->malformed_reason = g_strdup("empty message");
 	return VS_OK;
+}
+
+vstatus
+ingest_take(msgctx *ctx, const char *data, size_t len)
+{
+	size_t limit = (size_t)ctx->cfg->limits.message_size;
+
+	ctx->total_len = len;
+	ctx->raw_len = len < limit ? len : limit;
+	ctx->raw = g_malloc(ctx->raw_len + 1);
+	memcpy(ctx->raw, data, ctx->raw_len);
+	return ingest_accept(ctx);
 }
 
 static gpointer

@@ -8,6 +8,8 @@
 
 /* Read FD to EOF into ctx->raw. VS_IO when the input cannot be read. */
 vstatus ingest_read(msgctx *ctx, int fd);
+/* The same for a message already in memory (replay). */
+vstatus ingest_take(msgctx *ctx, const char *data, size_t len);
 /* Create the home layout and write ctx->raw to spool/new/<sha256>; the
  * fsyncs and the rename finish on a second thread. */
 vstatus ingest_spool(msgctx *ctx);

@@ -123,6 +123,8 @@ typedef struct {
 	GPtrArray *ready;        /* send_item *: this delivery's mail to send now */
 	send_prepared *prepared;  /* ... already under the Maildir's tmp/ */
 	bool send_now;           /* deliver sends its mail itself (not recovery) */
+	bool record_only;        /* replay without --send: mail is recorded only */
+	bool already_done;       /* the seen index knew this message */
 } msgctx;
 
 msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);

@@ -36,7 +36,7 @@ outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
 	json_builder_set_member_name(b, "id");
 	json_builder_add_string_value(b, id);
 	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, m->hold_reason ? "held" : "queued");
+	json_builder_add_string_value(b, m->record_only ? "recorded" : m->hold_reason ? "held" : "queued");
 	if (m->hold_reason) {
 		json_builder_set_member_name(b, "hold_reason");
 		json_builder_add_string_value(b, m->hold_reason);
@@ -80,7 +80,11 @@ outbox_enqueue(store_t *st, const char *id, const outbox_new_mail *m)
 	key_queue = g_strconcat("queue/", id, NULL);
 	if ((rc = store_put_str(st, key_rec, text)) != VS_OK)
 		goto done;
-	if (m->hold_reason) {
+	if (m->record_only) {
+		/* The composed mail is kept, as sent mail is; nothing sends it. */
+		if (m->data && (rc = store_put_str(st, key_data, m->data)) != VS_OK)
+			goto done;
+	} else if (m->hold_reason) {
 		/* Not even a clear-text draft of a held mail goes to the wire
 		 * store: it is wrapped when the key arrives. */
 		char *key_held = g_strconcat("held/", id, NULL);

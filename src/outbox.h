@@ -4,6 +4,7 @@
 #ifndef VULTURES_OUTBOX_H
 #define VULTURES_OUTBOX_H
 
+#include <stdbool.h>
 #include <glib.h>
 
 #include "config.h"
@@ -25,6 +26,9 @@ typedef struct {
 	const char *subject;
 	const char *body;
 	const char *in_reply_to;
+	/* Replay without --send: kept as a record ("recorded"), never queued,
+	 * held or sent. */
+	bool record_only;
 } outbox_new_mail;
 
 /* Store the mail as queued and index its Message-ID to the case. The id is

@@ -24,7 +24,8 @@ collect_tag(const char *key, const char *value, size_t len, void *data)
 
 /* One case: its due timers, committed with their mail. */
 static vstatus
-tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, int *fired_out)
+tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, bool record_only,
+	  int *fired_out)
 {
 	msgctx *ctx = msgctx_new(cfg, now);
 	GPtrArray *actions = g_ptr_array_new_with_free_func(wf_action_free);
@@ -45,6 +46,7 @@ tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, int 
 		goto done;
 	}
 	ctx->case_tag = g_strdup(tag);
+	ctx->record_only = record_only;
 	ctx->vcase = workflow_tick(c, now, actions, fired);
 	if (ctx->vcase->fired->len == c->fired->len) {
 		/* Nothing was due. */
@@ -83,7 +85,7 @@ tick_case(const vconfig *cfg, store_t *st, GDateTime *now, const char *tag, int 
 			(*fired_out)++;
 		if (fired->len)
 			log_info("timers: %s", e.reason);
-		deliver_after_commit(ctx, st, true);
+		deliver_after_commit(ctx, st, !record_only);
 	}
 done:
 	log_entry_clear(&e);
@@ -96,27 +98,19 @@ done:
 }
 
 vstatus
-tick_run(const vconfig *cfg, GDateTime *now, int *fired_out)
+tick_store(const vconfig *cfg, store_t *st, GDateTime *now, bool record_only, int *fired_out)
 {
-	char *path = deliver_store_path(cfg);
 	GPtrArray *tags = g_ptr_array_new_with_free_func(g_free);
-	store_t *st = NULL;
 	unsigned int i;
 	vstatus rc;
 
 	*fired_out = 0;
-	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-		rc = VS_OK;  /* no database yet: no case, no timer */
-		goto done;
-	}
-	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
-		goto done;
 	if ((rc = store_scan(st, "case/", collect_tag, tags)) != VS_OK)
 		goto done;
 	/* One case failing must not stop the timers of the others; the run
 	 * reports the failure, and the next tick tries that case again. */
 	for (i = 0; i < tags->len; i++) {
-		vstatus crc = tick_case(cfg, st, now, g_ptr_array_index(tags, i), fired_out);
+		vstatus crc = tick_case(cfg, st, now, g_ptr_array_index(tags, i), record_only, fired_out);
 		if (crc != VS_OK) {
 			char *tag = log_sanitize(g_ptr_array_index(tags, i), 80);
 			/* tick runs from cron: stderr is what the operator reads. */
@@ -128,9 +122,28 @@ tick_run(const vconfig *cfg, GDateTime *now, int *fired_out)
 		}
 	}
 done:
+	g_ptr_array_unref(tags);
+	return rc;
+}
+
+vstatus
+tick_run(const vconfig *cfg, GDateTime *now, int *fired_out)
+{
+	char *path = deliver_store_path(cfg);
+	store_t *st = NULL;
+	vstatus rc;
+
+	*fired_out = 0;
+	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		rc = VS_OK;  /* no database yet: no case, no timer */
+		goto done;
+	}
+	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
+		goto done;
+	rc = tick_store(cfg, st, now, false, fired_out);
+done:
 	if (st)
 		store_close(st);
-	g_ptr_array_unref(tags);
 	g_free(path);
 	return rc;
 }

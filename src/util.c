@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,6 +192,22 @@ util_rename_durable(const char *from, const char *to)
 	rc = util_fsync_dir(dir);
 	g_free(dir);
 	return rc;
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0)
+		log_warn("cannot remove %s: %s", path, g_strerror(errno));
+	return 0;
+}
+
+void
+util_remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 bool

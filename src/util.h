@@ -38,6 +38,8 @@ void util_durable_discard(durable_file *f);
 /* Rename within one file system and fsync the destination directory. */
 vstatus util_rename_durable(const char *from, const char *to);
 vstatus util_fsync_dir(const char *dir);
+/* Remove DIR and everything below it (links are removed, not followed). */
+void util_remove_tree(const char *dir);
 
 /* An OpenPGP fingerprint in hex: 40 digits (v4) or 64 (v5). */
 bool util_is_fingerprint(const char *s);

@@ -21,6 +21,7 @@
 #include "rules.h"
 #include "workflow.h"
 #include "store.h"
+#include "replay.h"
 #include "tick.h"
 #include "util.h"
 
@@ -34,6 +35,8 @@ static const char usage_text[] =
 	"  case show TAG [--json]\n"
 	"  case export TAG --format advisory|advisory-ja|advisory-en|csaf|cve\n"
 	"  tick                         fire the due timers of every open case\n"
+	"  replay [--dry-run] [--send] PATH... | --spool\n"
+	"                               archived mail (mbox, Maildir) through the pipeline\n"
 	"  stats [--json]               figures over all cases\n"
 	"  check                        validate the configuration\n"
 	"  queue [--json]               what waits for an operator\n"
@@ -200,8 +203,18 @@ main(int argc, char **argv)
 		/* Also when a case failed: the others' timers did fire. */
 		printf("%d timer(s) fired\n", fired);
 	} else if (strcmp(verb, "replay") == 0) {
-		fprintf(stderr, "vultures: %s is not available yet in this version\n", verb);
-		rc = VS_USAGE;
+		replay_opts ro = { false, false };
+		GPtrArray *rpaths = g_ptr_array_new();
+		for (; i < argc; i++) {
+			if (strcmp(argv[i], "--dry-run") == 0)
+				ro.dry_run = true;
+			else if (strcmp(argv[i], "--send") == 0)
+				ro.send = true;
+			else
+				g_ptr_array_add(rpaths, argv[i]);
+		}
+		rc = replay_run(cfg, now, &ro, (int)rpaths->len, (char **)rpaths->pdata);
+		g_ptr_array_free(rpaths, TRUE);
 	} else {
 		fprintf(stderr, "vultures: unknown verb %s\n%s", verb, usage_text);
 		rc = VS_USAGE;
