@@ -552,6 +552,10 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 
 	/* Trust comes from pinning, not from the web of trust. */
 	g_ptr_array_add(args, (char *)"--always-trust");
+	/* The robot's mail is short: no compression, which also keeps the
+	 * length of the ciphertext from depending on what the text holds. */
+	g_ptr_array_add(args, (char *)"--compress-algo");
+	g_ptr_array_add(args, (char *)"none");
 	g_ptr_array_add(args, (char *)"--armor");
 	g_ptr_array_add(args, (char *)"--sign");
 	g_ptr_array_add(args, (char *)"--encrypt");

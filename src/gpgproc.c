@@ -79,6 +79,9 @@ spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int
 	g_ptr_array_add(argv, (char *)"cancel");
 	/* Never to the network for a key a message names. */
 	g_ptr_array_add(argv, (char *)"--no-auto-key-retrieve");
+	/* libgcrypt draws from getrandom(); the seed file would cost every
+	 * run a read and a rewrite in the robot's GnuPG home. */
+	g_ptr_array_add(argv, (char *)"--no-random-seed-file");
 	for (i = 0; args[i]; i++)
 		g_ptr_array_add(argv, (char *)args[i]);
 	g_ptr_array_add(argv, NULL);
