@@ -459,6 +459,14 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 		goto done;
 	}
 	gpgproc_read_decrypt(res.status, &v);
+	if (res.exit_code < 0) {
+		/* gpg was killed (out of memory, a signal): not the message's
+		 * doing, and its output may be cut short. */
+		*transient_out = true;
+		*why_out = g_strdup("gpg did not finish");
+		rc = VS_CRYPTO_TEMP;
+		goto done;
+	}
 	if (!v.decrypted) {
 		/* An environment fault (agent, keyring) is ours; the caller
 		 * also checks that our own key is there. */

@@ -82,6 +82,8 @@ spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int
 	/* libgcrypt draws from getrandom(); the seed file would cost every
 	 * run a read and a rewrite in the robot's GnuPG home. */
 	g_ptr_array_add(argv, (char *)"--no-random-seed-file");
+	/* Validity in the web of trust is not what the robot relies on. */
+	g_ptr_array_add(argv, (char *)"--no-auto-check-trustdb");
 	for (i = 0; args[i]; i++)
 		g_ptr_array_add(argv, (char *)args[i]);
 	g_ptr_array_add(argv, NULL);
@@ -142,6 +144,7 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	char chunk[16384];
 	pid_t pid = -1;
 	int wstatus = 0;
+	bool poll_failed = false, reaped = false;
 	vstatus rc = VS_CRYPTO_TEMP;
 
 	memset(res, 0, sizeof(*res));
@@ -191,6 +194,7 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 			continue;
 		if (r < 0) {
 			log_err("gpg: poll: %s", g_strerror(errno));
+			poll_failed = true;
 			break;
 		}
 		while (n-- > 0) {
@@ -240,15 +244,27 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	close_fd(&in_p[1]);
 	close_fd(&out_p[0]);
 	close_fd(&st_p[0]);
-	if (res->timed_out || res->out_capped || res->status_capped)
+	if (res->timed_out || res->out_capped || res->status_capped || poll_failed)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		pid_t w = waitpid(pid, &wstatus, 0);
+		if (w == pid) {
+			reaped = true;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			break;
+	}
 	take_status_lines(st_buf, res->status, true);
-	if (WIFEXITED(wstatus) && !res->timed_out && !res->out_capped && !res->status_capped)
+	/* Only a gpg that ran to its own end has an exit code; killed or
+	 * not reaped (-1), its output may be cut short. */
+	if (reaped && WIFEXITED(wstatus) && !res->timed_out && !res->out_capped && !res->status_capped &&
+	    !poll_failed)
 		res->exit_code = WEXITSTATUS(wstatus);
 	if (res->timed_out)
 		log_err("gpg took longer than %d seconds: stopped", timeout_s > 0 ? timeout_s : 60);
+	else if (poll_failed || !reaped)
+		log_err("gpg: lost track of the process");
 	else
 		rc = VS_OK;
 done:
@@ -375,8 +391,9 @@ sig_verdict(sig_state *st, GPtrArray *sigs, unsigned int bits)
 void
 gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
 {
-	bool okay = false, failed = false, begin = false, end = false, bad_packet = false;
-	int plaintexts = 0;
+	bool okay = false, failed = false, bad_packet = false, info = false, all_protected = true;
+	int plaintexts = 0, begins = 0, ends = 0;
+	unsigned int failure = 0;
 	sig_state st = { NULL, false, false };
 	unsigned int i;
 
@@ -388,9 +405,9 @@ gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
 		guint nf = g_strv_length(f);
 
 		if (keyword(line, "BEGIN_DECRYPTION"))
-			begin = true;
+			begins++;
 		else if (keyword(line, "END_DECRYPTION"))
-			end = true;
+			ends++;
 		else if (keyword(line, "DECRYPTION_OKAY"))
 			okay = true;
 		else if (keyword(line, "DECRYPTION_FAILED"))
@@ -403,14 +420,20 @@ gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
 			/* DECRYPTION_INFO <mdc_method> <sym_algo> [<aead_algo>] */
 			unsigned int mdc = nf > 1 ? error_code(f[1]) : 0;
 			unsigned int aead = nf > 3 ? error_code(f[3]) : 0;
-			v->integrity = mdc != 0 || aead != 0;
-		} else if (keyword(line, "ERROR") || keyword(line, "FAILURE")) {
+			/* Every encrypted layer must be protected. */
+			info = true;
+			if (mdc == 0 && aead == 0)
+				all_protected = false;
+		} else if (keyword(line, "ERROR")) {
 			/* ERROR <location> <code>: a decryption or packet fault
 			 * (two plaintexts, a broken packet) spoils the output. */
 			if (v->error == 0 && nf > 2)
 				v->error = error_code(f[2]);
-			if (keyword(line, "ERROR"))
-				bad_packet = true;
+			bad_packet = true;
+		} else if (keyword(line, "FAILURE")) {
+			/* FAILURE <location> <code>: gpg's own summary of why. */
+			if (failure == 0 && nf > 2)
+				failure = error_code(f[2]);
 		} else if (keyword(line, "NEWSIG")) {
 			sig_start(&st, v->sigs);
 		} else if (keyword(line, "GOODSIG")) {
@@ -456,8 +479,13 @@ gpgproc_read_decrypt(GPtrArray *status, gpgproc_decrypt_verdict *v)
 		g_strfreev(f);
 	}
 	sig_finish(&st, v->sigs);
-	/* One literal packet: a second one is a message spliced together. */
-	v->decrypted = begin && okay && end && !failed && !bad_packet && v->integrity && plaintexts == 1;
+	v->integrity = info && all_protected;
+	if (failure != 0)
+		v->error = failure;
+	/* One decryption, one literal packet: anything else is a message
+	 * spliced together. */
+	v->decrypted = begins == 1 && ends == 1 && okay && !failed && !bad_packet && v->integrity &&
+		       plaintexts == 1;
 }
 
 void

@@ -100,11 +100,11 @@ ingest_accept(msgctx *ctx)
 }
 
 vstatus
-ingest_take(msgctx *ctx, const char *data, size_t len)
+ingest_take(msgctx *ctx, const char *data, size_t len, size_t total)
 {
 	size_t limit = (size_t)ctx->cfg->limits.message_size;
 
-	ctx->total_len = len;
+	ctx->total_len = total > len ? total : len;
 	ctx->raw_len = len < limit ? len : limit;
 	ctx->raw = g_malloc(ctx->raw_len + 1);
 	memcpy(ctx->raw, data, ctx->raw_len);

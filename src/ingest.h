@@ -8,8 +8,9 @@
 
 /* Read FD to EOF into ctx->raw. VS_IO when the input cannot be read. */
 vstatus ingest_read(msgctx *ctx, int fd);
-/* The same for a message already in memory (replay). */
-vstatus ingest_take(msgctx *ctx, const char *data, size_t len);
+/* The same for a message already in memory (replay): LEN bytes of it,
+ * TOTAL the size it really has (more when it was cut at the limit). */
+vstatus ingest_take(msgctx *ctx, const char *data, size_t len, size_t total);
 /* Create the home layout and write ctx->raw to spool/new/<sha256>; the
  * fsyncs and the rename finish on a second thread. */
 vstatus ingest_spool(msgctx *ctx);

@@ -28,6 +28,7 @@ typedef struct {
 	store_t *st;
 	GDateTime *now;        /* for messages without a readable arrival time */
 	GDateTime *last_tick;
+	GDateTime *clock;      /* the last message's time */
 	bool send;
 	bool tty;
 	int messages, processed, skipped, quarantined, failed, fired, mails;
@@ -69,34 +70,36 @@ replay_from_line_time(const char *line, GTimeZone *tz)
 	return dt;
 }
 
-/* The newest Received: date of the header block (where the mail last
- * arrived), else Date:, else NULL. */
+/* The newest (topmost) Received: date of the header block, or NULL. Date:
+ * is the sender's word and never sets the clock. */
 static GDateTime *
 header_time(const char *data, size_t len)
 {
-	const char *end = g_strstr_len(data, (gssize)len, "\n\n");
-	char *head = g_strndup(data, end ? (size_t)(end - data) : len);
+	size_t n = len < 65536 ? len : 65536, i, end = n;
+	char *head, **lines;
 	GDateTime *dt = NULL;
-	char **lines = g_strsplit(head, "\n", -1);
-	const char *want[] = { "received:", "date:" };
-	int k, i;
 
-	for (k = 0; k < 2 && dt == NULL; k++) {
-		for (i = 0; lines[i] && dt == NULL; i++) {
-			GString *v;
-			const char *semi;
-			int j;
-
-			if (g_ascii_strncasecmp(lines[i], want[k], strlen(want[k])) != 0)
-				continue;
-			v = g_string_new(lines[i] + strlen(want[k]));
-			for (j = i + 1; lines[j] && (lines[j][0] == ' ' || lines[j][0] == '\t'); j++)
-				g_string_append(v, lines[j]);
-			semi = k == 0 ? strrchr(v->str, ';') : v->str - 1;
-			if (semi)
-				dt = g_mime_utils_header_decode_date(semi + 1);
-			g_string_free(v, TRUE);
+	for (i = 0; i + 1 < n; i++)
+		if (data[i] == '\n' && (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < n && data[i + 2] == '\n'))) {
+			end = i;
+			break;
 		}
+	head = g_strndup(data, end);
+	g_strdelimit(head, "\r", ' ');
+	lines = g_strsplit(head, "\n", -1);
+	for (i = 0; lines[i] && dt == NULL; i++) {
+		GString *v;
+		const char *semi;
+		size_t j;
+
+		if (g_ascii_strncasecmp(lines[i], "received:", 9) != 0)
+			continue;
+		v = g_string_new(lines[i] + 9);
+		for (j = i + 1; lines[j] && (lines[j][0] == ' ' || lines[j][0] == '\t'); j++)
+			g_string_append(v, lines[j]);
+		if ((semi = strrchr(v->str, ';')) != NULL)
+			dt = g_mime_utils_header_decode_date(semi + 1);
+		g_string_free(v, TRUE);
 	}
 	g_strfreev(lines);
 	g_free(head);
@@ -104,12 +107,25 @@ header_time(const char *data, size_t len)
 }
 
 static vstatus
-replay_one(replay_state *rs, const char *data, size_t len, GDateTime *arrival)
+replay_one(replay_state *rs, const char *data, size_t len, size_t total, GDateTime *arrival)
 {
 	GDateTime *when = arrival ? g_date_time_to_timezone(arrival, rs->cfg->tz) : g_date_time_ref(rs->now);
 	msgctx *ctx = NULL;
 	vstatus rc = VS_OK;
 
+	/* The clock never runs backwards between messages, nor past the
+	 * present: an archive's odd date must not fire future deadlines. */
+	if (g_date_time_compare(when, rs->now) > 0) {
+		g_date_time_unref(when);
+		when = g_date_time_ref(rs->now);
+	}
+	if (rs->clock && g_date_time_compare(when, rs->clock) < 0) {
+		g_date_time_unref(when);
+		when = g_date_time_ref(rs->clock);
+	}
+	if (rs->clock)
+		g_date_time_unref(rs->clock);
+	rs->clock = g_date_time_ref(when);
 	rs->messages++;
 	/* Timers first: what would have fired before this mail came. */
 	if (rs->last_tick == NULL || g_date_time_difference(when, rs->last_tick) >= 60 * G_TIME_SPAN_SECOND) {
@@ -126,7 +142,7 @@ replay_one(replay_state *rs, const char *data, size_t len, GDateTime *arrival)
 	}
 	ctx = msgctx_new(rs->cfg, when);
 	ctx->record_only = !rs->send;
-	if ((rc = ingest_take(ctx, data, len)) != VS_OK)
+	if ((rc = ingest_take(ctx, data, len, total)) != VS_OK)
 		goto done;
 	rc = deliver_process(ctx, rs->st, rs->send);
 	if (rc == VS_OK) {
@@ -152,98 +168,127 @@ done:
 	return rc;
 }
 
-/* One message of an mbox: its "From " line's time, else its headers'. */
+/* One message of an mbox, TOTAL bytes long (MSG may hold fewer), at its
+ * "From " line's time. */
 static vstatus
-replay_mbox_message(replay_state *rs, GString *msg, GDateTime *from_time)
+replay_mbox_message(replay_state *rs, GString *msg, size_t total, GDateTime *from_time)
 {
-	GDateTime *arrival = from_time ? g_date_time_ref(from_time) : header_time(msg->str, msg->len);
-	vstatus rc = replay_one(rs, msg->str, msg->len, arrival);
-
-	if (arrival)
-		g_date_time_unref(arrival);
-	return rc;
+	return replay_one(rs, msg->str, msg->len, total, from_time);
 }
 
-/* An mbox, streamed: a message starts at a "From " line at the top or
- * after an empty line; ">From " lines lose one ">" (mboxrd); the empty
- * line before the next "From " belongs to the separator. */
+/* Drop the empty line that separates a message from the next "From ". */
+static void
+strip_separator(GString *msg)
+{
+	if (msg->len > 0 && msg->str[msg->len - 1] == '\n')
+		g_string_truncate(msg, msg->len - 1);
+	if (msg->len > 0 && msg->str[msg->len - 1] == '\r')
+		g_string_truncate(msg, msg->len - 1);
+}
+
+/* An mbox, streamed in pieces of at most 64 KiB: a message starts at a
+ * "From " line, at the top or after an empty line, whose date reads;
+ * ">From " lines lose one ">" (mboxrd). A message past the size limit
+ * is kept to the limit (it is quarantined as oversize). */
 static vstatus
 replay_mbox(replay_state *rs, FILE *f)
 {
+	size_t keep = (size_t)rs->cfg->limits.message_size + 1;
 	GString *msg = g_string_new(NULL);
 	GDateTime *arrival = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	bool in_msg = false, prev_empty = true;
+	char buf[65536];
+	bool in_msg = false, prev_empty = true, line_start = true, prev_line_start;
+	size_t total = 0;
 	vstatus rc = VS_OK;
 
-	while (rc == VS_OK && (n = getline(&line, &cap, f)) >= 0) {
-		bool is_from = prev_empty && n >= 5 && strncmp(line, "From ", 5) == 0;
+	while (rc == VS_OK && fgets(buf, sizeof(buf), f) != NULL) {
+		size_t n = strlen(buf);
+		bool whole = n > 0 && buf[n - 1] == '\n';
+		bool empty = line_start && (strcmp(buf, "\n") == 0 || strcmp(buf, "\r\n") == 0);
+		GDateTime *from_time = NULL;
 
-		if (is_from) {
+		prev_line_start = line_start;
+		line_start = whole;
+		if (prev_line_start && prev_empty && strncmp(buf, "From ", 5) == 0 &&
+		    (from_time = replay_from_line_time(buf, rs->cfg->tz)) != NULL) {
 			if (in_msg) {
-				if (msg->len > 0 && msg->str[msg->len - 1] == '\n')
-					g_string_truncate(msg, msg->len - 1);
-				if (msg->len > 0 && msg->str[msg->len - 1] == '\r')
-					g_string_truncate(msg, msg->len - 1);
-				rc = replay_mbox_message(rs, msg, arrival);
+				strip_separator(msg);
+				rc = replay_mbox_message(rs, msg, total, arrival);
 			}
 			if (arrival)
 				g_date_time_unref(arrival);
-			arrival = replay_from_line_time(line, rs->cfg->tz);
+			arrival = from_time;
 			g_string_truncate(msg, 0);
+			total = 0;
 			in_msg = true;
 			prev_empty = false;
 			continue;
 		}
-		if (!in_msg) {
-			prev_empty = n == 1 || (n == 2 && line[0] == '\r');
+		if (prev_line_start)
+			prev_empty = empty;
+		if (!in_msg)
 			continue;
-		}
 		{
-			const char *p = line;
-			while (*p == '>')
-				p++;
-			if (p != line && strncmp(p, "From ", 5) == 0)
-				g_string_append_len(msg, line + 1, n - 1);
-			else
-				g_string_append_len(msg, line, n);
-		}
-		prev_empty = n == 1 || (n == 2 && line[0] == '\r');
-		if (msg->len > (size_t)rs->cfg->limits.message_size * 2 + 65536) {
-			/* Far past the limit: keep counting, not storing. */
-			g_string_truncate(msg, (size_t)rs->cfg->limits.message_size + 1);
+			const char *p = buf;
+			if (prev_line_start) {
+				while (*p == '>')
+					p++;
+				p = p != buf && strncmp(p, "From ", 5) == 0 ? buf + 1 : buf;
+			}
+			total += n - (size_t)(p - buf);
+			if (msg->len < keep)
+				g_string_append_len(msg, p, (gssize)MIN(n - (size_t)(p - buf), keep - msg->len));
 		}
 	}
 	if (rc == VS_OK && in_msg) {
-		if (msg->len > 0 && msg->str[msg->len - 1] == '\n' && prev_empty)
-			g_string_truncate(msg, msg->len - 1);
-		rc = replay_mbox_message(rs, msg, arrival);
+		if (prev_empty)
+			strip_separator(msg);
+		rc = replay_mbox_message(rs, msg, total, arrival);
 	}
 	if (arrival)
 		g_date_time_unref(arrival);
-	free(line);
 	g_string_free(msg, TRUE);
 	return rc;
 }
 
+/* One message in a file, read up to the size limit (a larger one is
+ * quarantined as oversize); its time from ARRIVAL_HINT, else its newest
+ * Received:, else when the file was written. */
 static vstatus
 replay_file(replay_state *rs, const char *path, GDateTime *arrival_hint)
 {
-	char *data = NULL;
-	gsize len = 0;
-	GError *err = NULL;
+	size_t keep = (size_t)rs->cfg->limits.message_size + 1, len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	GDateTime *arrival = NULL;
+	struct stat sb;
+	char *data;
+	ssize_t n;
 	vstatus rc;
 
-	if (!g_file_get_contents(path, &data, &len, &err)) {
-		vsay("replay: %s: %s", path, err->message);
-		g_error_free(err);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		vsay("replay: %s: %s", path, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return VS_NOT_FOUND;
 	}
-	arrival = arrival_hint ? g_date_time_ref(arrival_hint) : header_time(data, len);
-	rc = replay_one(rs, data, len, arrival);
+	data = g_malloc(keep + 1);
+	while (len < keep && (n = read(fd, data + len, keep - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			vsay("replay: %s: %s", path, g_strerror(errno));
+			close(fd);
+			g_free(data);
+			return VS_NOT_FOUND;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (arrival_hint)
+		arrival = g_date_time_ref(arrival_hint);
+	else if ((arrival = header_time(data, len)) == NULL)
+		arrival = g_date_time_new_from_unix_utc((gint64)sb.st_mtime);
+	rc = replay_one(rs, data, len, (size_t)sb.st_size > len ? (size_t)sb.st_size : len, arrival);
 	if (arrival)
 		g_date_time_unref(arrival);
 	g_free(data);
@@ -448,7 +493,7 @@ replay_run(const vconfig *cfg, GDateTime *now, const replay_opts *o, int npaths,
 {
 	replay_state rs;
 	vconfig scratch_cfg;
-	char *scratch = NULL, *path = NULL;
+	char *scratch = NULL, *path = NULL, *scratch_method = NULL;
 	bool spool = false;
 	int i, given = 0;
 	vstatus rc = VS_OK;
@@ -482,10 +527,19 @@ replay_run(const vconfig *cfg, GDateTime *now, const replay_opts *o, int npaths,
 		scratch_cfg.home = scratch;
 		scratch_cfg.delivery.maildir = g_build_filename(scratch, "outbox", NULL);
 		copy = deliver_store_path(&scratch_cfg);
+		/* Nothing is sent in a dry run; this makes sure. */
+		scratch_method = g_strdup("maildir");
+		scratch_cfg.delivery.method = scratch_method;
 		if (g_file_test(real, G_FILE_TEST_EXISTS) &&
 		    (rc = store_open(real, false, cfg->limits.lock_wait, &ro)) == VS_OK) {
+			char *real_wal = g_strconcat(real, ".wal", NULL);
+			char *copy_wal = g_strconcat(copy, ".wal", NULL);
 			rc = copy_file(real, copy);
+			if (rc == VS_OK)
+				rc = copy_file(real_wal, copy_wal);
 			store_close(ro);
+			g_free(real_wal);
+			g_free(copy_wal);
 		}
 		g_free(real);
 		g_free(copy);
@@ -505,13 +559,20 @@ replay_run(const vconfig *cfg, GDateTime *now, const replay_opts *o, int npaths,
 		goto done;
 	for (i = 0; i < npaths && rc == VS_OK; i++) {
 		if (strcmp(paths[i], "--spool") == 0) {
+			/* Live mail an interrupted run left: its answers are
+			 * real, queued like any delivery's (sent now with
+			 * --send, else by the next flush). */
 			int count = 0;
 			flush_counts counts = { 0 };
+			if (o->dry_run) {
+				vsay("replay: --spool does nothing in a dry run (the scratch copy has no spool)");
+				continue;
+			}
 			rc = deliver_recover_spool(cfg, rs.st, now, 0, &count);
-			rs.messages += count;
-			rs.processed += count;
 			if (rc == VS_OK && rs.send)
 				rc = outbox_flush(rs.st, cfg, NULL, now, &counts);
+			printf("replay: %d spooled message(s) finished; their mail is %s\n", count,
+			       rs.send ? "sent or queued" : "queued for flush");
 			continue;
 		}
 		rc = replay_path(&rs, paths[i]);
@@ -521,12 +582,14 @@ replay_run(const vconfig *cfg, GDateTime *now, const replay_opts *o, int npaths,
 	}
 	if (rs.tty && rs.messages)
 		fputc('\n', stderr);
-	printf("replay: %d message(s): %d processed, %d already processed, %d quarantined",
-	       rs.messages, rs.processed, rs.skipped, rs.quarantined);
-	if (rs.failed)
-		printf(", %d failed (see the log)", rs.failed);
-	printf("; %d timer(s) fired; %d mail(s) %s\n", rs.fired, rs.mails,
-	       rs.send ? "sent or queued" : "recorded, not sent");
+	if (given > 0) {
+		printf("replay: %d message(s): %d processed, %d already processed, %d quarantined",
+		       rs.messages, rs.processed, rs.skipped, rs.quarantined);
+		if (rs.failed)
+			printf(", %d failed (see the log)", rs.failed);
+		printf("; %d timer(s) fired; %d mail(s) %s\n", rs.fired, rs.mails,
+		       rs.send ? "sent or queued" : "recorded, not sent");
+	}
 	if (o->dry_run)
 		printf("replay: dry run: the work was done on a scratch copy, which is removed; nothing changed\n");
 done:
@@ -534,10 +597,13 @@ done:
 		store_close(rs.st);
 	if (rs.last_tick)
 		g_date_time_unref(rs.last_tick);
+	if (rs.clock)
+		g_date_time_unref(rs.clock);
 	if (scratch) {
 		crypto_set_imports(true);
 		util_remove_tree(scratch);
 		g_free(scratch_cfg.delivery.maildir);
+		g_free(scratch_method);
 		g_free(scratch);
 	}
 	g_free(path);

@@ -24,6 +24,7 @@ struct store {
 	int sync_fd;     /* the database file, for fdatasync() after commits */
 	char *wal_path;  /* Cabinet's write-ahead log, <path>.wal */
 	bool in_txn;
+	bool sync_failed;  /* after a failed sync nothing more is trusted */
 };
 
 static vstatus
@@ -187,6 +188,10 @@ store_begin(store_t *st)
 {
 	if (st->in_txn)
 		return VS_INTERNAL;
+	/* A failed fsync may have dropped pages the kernel will not write
+	 * again: this handle commits nothing more; the next run reopens. */
+	if (st->sync_failed)
+		return VS_STORE;
 	if (!tcbdbtranbegin(st->bdb))
 		return store_error(st, "begin transaction");
 	st->in_txn = true;
@@ -205,10 +210,13 @@ store_commit_sync(store_t *st, bool sync)
 	 * only the disk flush is left (paranoid_sync: Cabinet did it). */
 	if (sync && st->sync_fd >= 0 && fdatasync(st->sync_fd) != 0) {
 		log_err("store: sync after commit: %s", g_strerror(errno));
+		st->sync_failed = true;
 		return VS_STORE;
 	}
-	if (sync && store_sync_wal(st) != VS_OK)
+	if (sync && store_sync_wal(st) != VS_OK) {
+		st->sync_failed = true;
 		return VS_STORE;
+	}
 	return VS_OK;
 }
 

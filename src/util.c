@@ -93,13 +93,19 @@ util_durable_sync(durable_file *f)
 		errno = EBADF;
 		return durable_fail(f, "write");
 	}
-	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
-		durable_fail(f, "fsync");
+	{
+		int synced = fsync(f->fd), saved = errno;
+		int closed = close(f->fd);
+
 		f->fd = -1;
-		util_durable_discard(f);
-		return VS_IO;
+		if (synced != 0 || closed != 0) {
+			if (synced != 0)
+				errno = saved;
+			durable_fail(f, "fsync");
+			util_durable_discard(f);
+			return VS_IO;
+		}
 	}
-	f->fd = -1;
 	f->synced = true;
 	return VS_OK;
 }

@@ -129,6 +129,9 @@ main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return status_to_exit(VS_USAGE, who);
 	}
+	/* gpg and sendmail are waited for: a SIGCHLD ignored by whoever
+	 * started us (an MTA, cron) would reap them before we could. */
+	signal(SIGCHLD, SIG_DFL);
 	if (strcmp(verb, "deliver") == 0) {
 		signal(SIGPIPE, SIG_IGN);
 		for (; i < argc; i++) {

@@ -5,7 +5,7 @@
 # is skipped; --dry-run changes nothing.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 25
+plan 28
 write_pgp_config
 TAG='VRC#2026-0001'
 unset NOW
@@ -79,13 +79,13 @@ is "$(ls /tmp | grep -c '^vultures-replay-')" "$(cat "$T/scratch.before")" "the 
 
 # A Maildir folder with --send: the acknowledgement goes out.
 mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp"
-make_mail "$T/md/new/1795680000.M1P1.archive" "md@example.net" "From a Maildir" "details"
+make_mail "$T/md/new/1795248000.M1P1.archive" "md@example.net" "From a Maildir" "details"
 vult replay --send "$T/md" > "$OUT" 2> "$ERR"
 grep -q "^replay: 1 message(s): 1 processed" "$OUT"; ok $? "a Maildir folder is replayed"
 is "$(outbox_count)" 2 "--send sends its acknowledgement"
 vult case list --json > "$T/l.json"
 is "$(json_get "$T/l.json" '[c["created"] for c in j if c["title"] == "From a Maildir"]')" \
-   "['2026-11-26T17:00:00+09:00']" "at the time in the Maildir file's name"
+   "['2026-11-21T17:00:00+09:00']" "at the time in the Maildir file's name"
 
 # An empty message in an mbox is quarantined, kept whole.
 printf 'From x@example.net Sat Nov 21 13:00:00 2026\n\n' > "$T/d.mbox"
@@ -103,6 +103,24 @@ grep -q "^replay: 2 message(s): 2 processed" "$OUT"; ok $? "the spool's cur/ is 
 "$VULTURES" -c "$T/conf2" case list --json > "$T/l2.json"
 is "$(json_get "$T/l2.json" '[c["title"] for c in j]')" "['Live report', 'Second live report']" \
    "it holds the live mails' cases, in the order they came"
+
+# An archive's date in the future does not move the clock past now, nor
+# fire a deadline: the case of a mail "from 2099" is created now.
+make_mail "$T/future.eml" "future@example.net" "From the future" "details"
+mbox_add "$T/e.mbox" "$T/future.eml" "Sat Nov 21 10:00:00 2099"
+vult --now 2026-11-22T12:00:00+09:00 replay "$T/e.mbox" > "$OUT" 2> "$ERR"
+vult case list --json > "$T/l.json"
+is "$(json_get "$T/l.json" '[c["created"] for c in j if c["title"] == "From the future"]')" \
+   "['2026-11-22T12:00:00+09:00']" "a date past the present is read as the present"
+# A "From " line whose date does not read is not a separator.
+printf 'From a@example.net Sat Nov 21 10:00:00 2026\nFrom: a@example.net\nSubject: one\nMessage-ID: <one@x>\n\nbody\n\nFrom the start it was odd.\n\n' > "$T/g.mbox"
+vult replay "$T/g.mbox" > "$OUT" 2> "$ERR"
+grep -q "^replay: 1 message(s): 1 processed" "$OUT"; ok $? "a body line \"From the start\" does not split the message"
+# --spool: live mail an interrupted run left is finished, its ack queued.
+make_mail "$T/crashed.eml" "crashed@example.net" "Left in the spool" "details"
+cp "$T/crashed.eml" "$HOME_DIR/spool/new/$(sha256sum < "$T/crashed.eml" | cut -d' ' -f1)"
+vult replay --spool > "$OUT" 2> "$ERR"
+is "$(cat "$OUT")" "replay: 1 spooled message(s) finished; their mail is queued for flush" "--spool finishes what the spool holds"
 
 # What cannot be read is an error, named.
 vult replay "$T/no-such-file" > "$OUT" 2> "$ERR"

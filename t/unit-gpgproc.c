@@ -95,6 +95,10 @@ static const struct {
 	{ "two plaintexts spliced together", HEAD "PLAINTEXT 62 0 \n" GOOD TAIL, false, 1, SUB, REP, 0, 1795335749 },
 	{ "an ERROR line spoils the output",
 	  HEAD "ERROR proc_pkt.plaintext 89\n" GOOD TAIL, false, 1, SUB, REP, 0, 1795335749 },
+	{ "a second, unprotected layer",
+	  HEAD GOOD "DECRYPTION_INFO 0 7\n" TAIL, false, 1, SUB, REP, 0, 1795335749 },
+	{ "two decryptions in one message",
+	  HEAD "BEGIN_DECRYPTION\n" GOOD TAIL, false, 1, SUB, REP, 0, 1795335749 },
 	{ "not encrypted to us", "ENC_TO 0123456789ABCDEF 18 0\nNO_SECKEY 0123456789ABCDEF\nBEGIN_DECRYPTION\nDECRYPTION_FAILED\nEND_DECRYPTION\n",
 	  false, 0, NULL, NULL, 0, 0 },
 	{ "nothing at all", "", false, 0, NULL, NULL, 0, 0 },
@@ -141,7 +145,7 @@ main(void)
 	g_mime_init();
 	for (i = 0; i < G_N_ELEMENTS(decrypt_rows); i++)
 		plan += 2 + (decrypt_rows[i].nsigs > 0 ? 4 : 0);
-	plan += (int)G_N_ELEMENTS(encrypt_rows) * 4 + 4 + 4;
+	plan += (int)G_N_ELEMENTS(encrypt_rows) * 4 + 5 + 4;
 	tap_plan(plan);
 
 	for (i = 0; i < G_N_ELEMENTS(decrypt_rows); i++) {
@@ -187,6 +191,11 @@ main(void)
 		lines = lines_of("BEGIN_DECRYPTION\nERROR pkdecrypt_failed 67108881\nDECRYPTION_FAILED\nEND_DECRYPTION\n");
 		gpgproc_read_decrypt(lines, &v);
 		tap_is_int((long)(v.error & 0xffff), 17, "the error code of an ERROR line is kept");
+		gpgproc_decrypt_verdict_clear(&v);
+		g_ptr_array_unref(lines);
+		lines = lines_of("BEGIN_DECRYPTION\nERROR pkdecrypt_failed 67108881\nDECRYPTION_FAILED\nEND_DECRYPTION\nFAILURE decrypt 67108875\n");
+		gpgproc_read_decrypt(lines, &v);
+		tap_is_int((long)(v.error & 0xffff), 11, "FAILURE's code, gpg's summary, wins over an ERROR line's");
 		gpgproc_decrypt_verdict_clear(&v);
 		g_ptr_array_unref(lines);
 	}
