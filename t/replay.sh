@@ -10,6 +10,11 @@ write_pgp_config
 TAG='VRC#2026-0001'
 unset NOW
 
+# created_of TITLE: when the case of that title was created, as a list.
+created_of() {
+	vult case list --json > "$T/l.json"
+	json_get "$T/l.json" "[c['created'] for c in j if c['title'] == '$1']"
+}
 # mbox_add MBOX FILE DATE: FILE as one mbox message (mboxrd quoting).
 mbox_add() {
 	{ echo "From sender@example.net $3"; sed -e 's/^\(>*From \)/>\1/' "$2"; echo; } >> "$1"
@@ -83,9 +88,7 @@ make_mail "$T/md/new/1795248000.M1P1.archive" "md@example.net" "From a Maildir" 
 vult replay --send "$T/md" > "$OUT" 2> "$ERR"
 grep -q "^replay: 1 message(s): 1 processed" "$OUT"; ok $? "a Maildir folder is replayed"
 is "$(outbox_count)" 2 "--send sends its acknowledgement"
-vult case list --json > "$T/l.json"
-is "$(json_get "$T/l.json" '[c["created"] for c in j if c["title"] == "From a Maildir"]')" \
-   "['2026-11-21T17:00:00+09:00']" "at the time in the Maildir file's name"
+is "$(created_of "From a Maildir")" "['2026-11-21T17:00:00+09:00']" "at the time in the Maildir file's name"
 
 # An empty message in an mbox is quarantined, kept whole.
 printf 'From x@example.net Sat Nov 21 13:00:00 2026\n\n' > "$T/d.mbox"
@@ -109,9 +112,7 @@ is "$(json_get "$T/l2.json" '[c["title"] for c in j]')" "['Live report', 'Second
 make_mail "$T/future.eml" "future@example.net" "From the future" "details"
 mbox_add "$T/e.mbox" "$T/future.eml" "Sat Nov 21 10:00:00 2099"
 vult --now 2026-11-22T12:00:00+09:00 replay "$T/e.mbox" > "$OUT" 2> "$ERR"
-vult case list --json > "$T/l.json"
-is "$(json_get "$T/l.json" '[c["created"] for c in j if c["title"] == "From the future"]')" \
-   "['2026-11-22T12:00:00+09:00']" "a date past the present is read as the present"
+is "$(created_of "From the future")" "['2026-11-22T12:00:00+09:00']" "a date past the present is read as the present"
 # A "From " line whose date does not read is not a separator.
 printf 'From a@example.net Sat Nov 21 10:00:00 2026\nFrom: a@example.net\nSubject: one\nMessage-ID: <one@x>\n\nbody\n\nFrom the start it was odd.\n\n' > "$T/g.mbox"
 vult replay "$T/g.mbox" > "$OUT" 2> "$ERR"
