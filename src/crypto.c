@@ -445,7 +445,7 @@ crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *pl
 		? (size_t)crypto_cfg->limits.message_size * 4 : (size_t)100 << 20;
 	if (homedir() == NULL || gpgproc_run(homedir(), args, data, len, cap, gpg_timeout(), &res) != VS_OK) {
 		*transient_out = true;
-		*why_out = g_strdup("gpg could not be run");
+		*why_out = g_strdup_printf("gpg could not be run: %s", res.failure ? res.failure : "no GnuPG home");
 		rc = VS_CRYPTO_TEMP;
 		goto done;
 	}
@@ -495,6 +495,83 @@ done:
 	gpgproc_decrypt_verdict_clear(&v);
 	gpgproc_result_clear(&res);
 	return rc;
+}
+
+struct crypto_decrypt_job {
+	GThread *thread;
+	GBytes *data;
+	vstatus rc;
+	char *plain, *why;
+	size_t plain_len;
+	GPtrArray *sigs;
+	bool transient;
+};
+
+static gpointer
+decrypt_thread(gpointer p)
+{
+	crypto_decrypt_job *job = p;
+	gsize len = 0;
+	const void *data = g_bytes_get_data(job->data, &len);
+
+	job->rc = crypto_decrypt_verify(data, len, &job->plain, &job->plain_len, &job->sigs,
+					&job->transient, &job->why);
+	return NULL;
+}
+
+crypto_decrypt_job *
+crypto_decrypt_start(const void *data, size_t len)
+{
+	crypto_decrypt_job *job = g_new0(crypto_decrypt_job, 1);
+
+	job->data = g_bytes_new(data, len);
+	job->thread = g_thread_try_new("decrypt", decrypt_thread, job, NULL);
+	if (job->thread == NULL)
+		decrypt_thread(job);
+	return job;
+}
+
+static void
+decrypt_join(crypto_decrypt_job *job)
+{
+	if (job->thread) {
+		g_thread_join(job->thread);
+		job->thread = NULL;
+	}
+}
+
+vstatus
+crypto_decrypt_finish(crypto_decrypt_job *job, char **plain_out, size_t *plain_len_out,
+		      GPtrArray **sigs_out, bool *transient_out, char **why_out)
+{
+	vstatus rc;
+
+	decrypt_join(job);
+	*plain_out = job->plain;
+	*plain_len_out = job->plain_len;
+	*sigs_out = job->sigs;
+	*transient_out = job->transient;
+	*why_out = job->why;
+	job->plain = job->why = NULL;
+	job->sigs = NULL;
+	rc = job->rc;
+	/* Its results are handed over once. */
+	job->rc = VS_INTERNAL;
+	return rc;
+}
+
+void
+crypto_decrypt_job_free(crypto_decrypt_job *job)
+{
+	if (job == NULL)
+		return;
+	decrypt_join(job);
+	g_bytes_unref(job->data);
+	g_free(job->plain);
+	g_free(job->why);
+	if (job->sigs)
+		g_ptr_array_unref(job->sigs);
+	g_free(job);
 }
 
 vstatus
@@ -585,7 +662,7 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 	if (homedir() == NULL ||
 	    gpgproc_run(homedir(), (const char *const *)args->pdata, plain, strlen(plain),
 			(size_t)64 << 20, gpg_timeout(), &res) != VS_OK) {
-		*why_out = g_strdup("gpg could not be run");
+		*why_out = g_strdup_printf("gpg could not be run: %s", res.failure ? res.failure : "no GnuPG home");
 		goto done;
 	}
 	gpgproc_read_encrypt(res.status, &v);

@@ -51,6 +51,16 @@ vstatus crypto_import_exact(const char *data, size_t len, const char *want_fpr,
 vstatus crypto_decrypt_verify(const void *data, size_t len, char **plain_out, size_t *plain_len_out,
 			      GPtrArray **sigs_out, bool *transient_out, char **why_out);
 
+/* The same on a second thread, started as soon as the ciphertext is known
+ * so that gpg runs while the store is opened: crypto_decrypt_finish waits
+ * and gives what crypto_decrypt_verify would have; crypto_decrypt_job_free
+ * waits and drops it. Nothing on that thread logs. */
+typedef struct crypto_decrypt_job crypto_decrypt_job;
+crypto_decrypt_job *crypto_decrypt_start(const void *data, size_t len);
+vstatus crypto_decrypt_finish(crypto_decrypt_job *job, char **plain_out, size_t *plain_len_out,
+			      GPtrArray **sigs_out, bool *transient_out, char **why_out);
+void crypto_decrypt_job_free(crypto_decrypt_job *job);
+
 /* Is the robot's own secret key there and usable? */
 vstatus crypto_robot_ready(const vconfig *cfg, char **why_out);
 

@@ -1068,8 +1068,9 @@ process_spooled(msgctx *ctx, store_t *st, bool send_now)
 	vstatus rc;
 
 	ctx->send_now = send_now;
-	if ((rc = parse_message(ctx)) != VS_OK)
+	if (!ctx->parsed && (rc = parse_message(ctx)) != VS_OK)
 		goto done;
+	ctx->parsed = true;
 	if (ctx->give_up_reason && ctx->malformed_reason == NULL) {
 		/* Parsed first, so the seen key is the one a redelivery by the
 		 * MTA computes: that copy then finds it done. */
@@ -1139,6 +1140,12 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 		goto done;
 	if ((rc = ingest_spool(ctx)) != VS_OK)
 		goto done;
+	/* Parsed before the store is opened, so that the decryption (the
+	 * slowest step) starts at once and runs meanwhile. */
+	if ((rc = parse_message(ctx)) != VS_OK)
+		goto done;
+	ctx->parsed = true;
+	unwrap_prefetch(ctx);
 	path = deliver_store_path(cfg);
 	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
 		goto done;

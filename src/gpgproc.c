@@ -14,7 +14,6 @@
 #include <gmime/gmime.h>
 
 #include "gpgproc.h"
-#include "log.h"
 #include "util.h"
 
 #ifndef GPG_PATH
@@ -157,7 +156,7 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	sigaction(SIGPIPE, &ign, &old_pipe);
 
 	if (high_pipe(in_p) != 0 || high_pipe(out_p) != 0 || high_pipe(st_p) != 0) {
-		log_err("gpg: cannot make pipes: %s", g_strerror(errno));
+		res->failure = "cannot make pipes";
 		goto done;
 	}
 	pid = spawn_gpg(homedir, args, in_p[0], out_p[1], st_p[1]);
@@ -165,7 +164,7 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	close_fd(&out_p[1]);
 	close_fd(&st_p[1]);
 	if (pid < 0) {
-		log_err("gpg: cannot run %s", GPG_PATH);
+		res->failure = "cannot start gpg";
 		goto done;
 	}
 	fcntl(in_p[1], F_SETFL, fcntl(in_p[1], F_GETFL) | O_NONBLOCK);
@@ -193,7 +192,6 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			log_err("gpg: poll: %s", g_strerror(errno));
 			poll_failed = true;
 			break;
 		}
@@ -262,9 +260,9 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	    !poll_failed)
 		res->exit_code = WEXITSTATUS(wstatus);
 	if (res->timed_out)
-		log_err("gpg took longer than %d seconds: stopped", timeout_s > 0 ? timeout_s : 60);
+		res->failure = "gpg took longer than the time limit: stopped";
 	else if (poll_failed || !reaped)
-		log_err("gpg: lost track of the process");
+		res->failure = "lost track of the gpg process";
 	else
 		rc = VS_OK;
 done:

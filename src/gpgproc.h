@@ -16,13 +16,15 @@ typedef struct {
 	bool out_capped;      /* the output passed out_cap: gpg was stopped */
 	bool status_capped;   /* absurdly many status lines: gpg was stopped */
 	bool timed_out;
+	const char *failure;  /* why gpg could not be run to its end, or NULL */
 } gpgproc_result;
 
 /* Run GPG_PATH with --homedir HOMEDIR, status lines on a pipe, ARGS, and
  * IN on its standard input; its standard error is discarded (it can name
  * what a message holds). VS_OK when gpg ran to its end, whatever it
  * decided; VS_CRYPTO_TEMP when it could not be run or took longer than
- * TIMEOUT_S seconds. */
+ * TIMEOUT_S seconds, with res->failure saying which. Logs nothing: it
+ * may run on a second thread. */
 vstatus gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t in_len,
 		    size_t out_cap, int timeout_s, gpgproc_result *res);
 void gpgproc_result_clear(gpgproc_result *res);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "crypto.h"
 #include "msgctx.h"
 #include "util.h"
 
@@ -116,7 +117,8 @@ msgctx_free(msgctx *ctx)
 	g_free(ctx->raw);
 	g_free(ctx->raw_sha256);
 	g_free(ctx->spool_path);
-	/* Never leave the spool thread running past its context. */
+	/* Never leave a thread running past its context. */
+	crypto_decrypt_job_free(ctx->decrypt_job);
 	if (ctx->spool_sync)
 		g_thread_join(ctx->spool_sync);
 	util_durable_clear(&ctx->spool_file);

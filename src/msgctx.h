@@ -125,6 +125,8 @@ typedef struct {
 	bool send_now;           /* deliver sends its mail itself (not recovery) */
 	bool record_only;        /* replay without --send: mail is recorded only */
 	bool already_done;       /* the seen index knew this message */
+	bool parsed;             /* parse_message ran */
+	struct crypto_decrypt_job *decrypt_job;  /* unwrap_prefetch's gpg run */
 } msgctx;
 
 msgctx *msgctx_new(const vconfig *cfg, GDateTime *now);

@@ -221,6 +221,50 @@ engine_fault(msgctx *ctx, const GError *err)
 	return fault;
 }
 
+/* The ciphertext of an RFC 3156 multipart/encrypted ROOT, or NULL when
+ * ROOT is not one. */
+static GByteArray *
+encrypted_payload(GMimeObject *root)
+{
+	const char *proto = ct_param(root, "protocol");
+	GMimeObject *ver, *enc;
+	GMimeDataWrapper *w;
+	GMimeStream *mem;
+	GByteArray *bytes;
+
+	if (!GMIME_IS_MULTIPART_ENCRYPTED(root) || proto == NULL ||
+	    g_ascii_strcasecmp(proto, "application/pgp-encrypted") != 0 ||
+	    g_mime_multipart_get_count(GMIME_MULTIPART(root)) != 2)
+		return NULL;
+	/* RFC 3156: part 1 application/pgp-encrypted, part 2 the data. */
+	ver = g_mime_multipart_get_part(GMIME_MULTIPART(root), 0);
+	enc = g_mime_multipart_get_part(GMIME_MULTIPART(root), 1);
+	if (!is_type(ver, "application", "pgp-encrypted") || !GMIME_IS_PART(enc) ||
+	    (w = g_mime_part_get_content(GMIME_PART(enc))) == NULL)
+		return NULL;
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(w, mem);
+	/* The array outlives the stream: the stream no longer owns it. */
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	return bytes;
+}
+
+void
+unwrap_prefetch(msgctx *ctx)
+{
+	GMimeObject *root;
+	GByteArray *bytes;
+
+	if (ctx->message == NULL || ctx->malformed_reason || ctx->decrypt_job ||
+	    (root = g_mime_message_get_mime_part(ctx->message)) == NULL ||
+	    (bytes = encrypted_payload(root)) == NULL)
+		return;
+	ctx->decrypt_job = crypto_decrypt_start(bytes->data, bytes->len);
+	g_byte_array_unref(bytes);
+}
+
 static vstatus
 unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 {
@@ -228,38 +272,32 @@ unwrap_encrypted_root(msgctx *ctx, GMimeObject *root)
 	GPtrArray *dsigs = NULL;
 	GMimeObject *plain = NULL;
 	GError *err = NULL;
-	const char *proto = ct_param(root, "protocol");
 	vstatus rc = VS_OK;
 
 	r->encrypted = CRYPTO_FULL;
-	if (proto == NULL || g_ascii_strcasecmp(proto, "application/pgp-encrypted") != 0 ||
-	    g_mime_multipart_get_count(GMIME_MULTIPART(root)) != 2) {
-		r->decrypt_error = g_strdup("not an RFC 3156 multipart/encrypted structure");
-		return VS_OK;
-	}
 	{
-		/* RFC 3156: part 1 application/pgp-encrypted, part 2 the data. */
-		GMimeObject *ver = g_mime_multipart_get_part(GMIME_MULTIPART(root), 0);
-		GMimeObject *enc = g_mime_multipart_get_part(GMIME_MULTIPART(root), 1);
-		GMimeDataWrapper *w;
-		GMimeStream *mem, *pstream;
+		GMimeStream *pstream;
 		GMimeParser *parser;
-		GByteArray *bytes;
+		GByteArray *bytes = NULL;
 		char *text = NULL, *why = NULL;
 		size_t text_len = 0;
 		bool transient = false;
 		vstatus drc;
 
-		if (!is_type(ver, "application", "pgp-encrypted") || !GMIME_IS_PART(enc) ||
-		    (w = g_mime_part_get_content(GMIME_PART(enc))) == NULL) {
+		if (ctx->decrypt_job) {
+			/* Started right after parsing (unwrap_prefetch); used
+			 * once: a second unwrap (after a key import) runs gpg
+			 * again. */
+			drc = crypto_decrypt_finish(ctx->decrypt_job, &text, &text_len, &dsigs, &transient, &why);
+			crypto_decrypt_job_free(ctx->decrypt_job);
+			ctx->decrypt_job = NULL;
+		} else if ((bytes = encrypted_payload(root)) != NULL) {
+			drc = crypto_decrypt_verify(bytes->data, bytes->len, &text, &text_len, &dsigs, &transient, &why);
+			g_byte_array_unref(bytes);
+		} else {
 			r->decrypt_error = g_strdup("not an RFC 3156 multipart/encrypted structure");
 			goto done;
 		}
-		mem = g_mime_stream_mem_new();
-		g_mime_data_wrapper_write_to_stream(w, mem);
-		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-		drc = crypto_decrypt_verify(bytes->data, bytes->len, &text, &text_len, &dsigs, &transient, &why);
-		g_object_unref(mem);
 		if (drc != VS_OK) {
 			char *why2 = NULL;
 			/* "No secret key" is the message's fault only if ours is

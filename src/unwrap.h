@@ -9,5 +9,9 @@
 /* VS_CRYPTO_TEMP when the robot's own crypto failed (retry later); any
  * problem of the message itself is recorded and returns VS_OK. */
 vstatus unwrap_message(msgctx *ctx);
+/* Start decrypting a PGP/MIME encrypted message now, on a second thread,
+ * so that gpg runs while the store is opened; unwrap_message takes the
+ * result. Does nothing for other mail. */
+void unwrap_prefetch(msgctx *ctx);
 
 #endif
