@@ -7,6 +7,7 @@
 
 #include "casedb.h"
 #include "cli.h"
+#include "util.h"
 #include "publish.h"
 #include "stats.h"
 #include "crypto.h"
@@ -34,17 +35,72 @@ open_store(const vconfig *cfg, bool writer, store_t **st)
 	return rc;
 }
 
+/* json-glib writes doubles with 17 significant digits (22.2 comes out as
+ * 22.199999999999999), and people read these files. Each double is first
+ * written as a string marked with NONCE, then replaced by its shortest
+ * form, which reads back as the same number. */
+static void
+mark_doubles(JsonNode *node, const char *nonce, GPtrArray *values)
+{
+	switch (JSON_NODE_TYPE(node)) {
+	case JSON_NODE_OBJECT: {
+		JsonObjectIter it;
+		const char *name;
+		JsonNode *member;
+
+		json_object_iter_init(&it, json_node_get_object(node));
+		while (json_object_iter_next(&it, &name, &member))
+			mark_doubles(member, nonce, values);
+		break;
+	}
+	case JSON_NODE_ARRAY: {
+		JsonArray *a = json_node_get_array(node);
+		guint i;
+
+		for (i = 0; i < json_array_get_length(a); i++)
+			mark_doubles(json_array_get_element(a, i), nonce, values);
+		break;
+	}
+	case JSON_NODE_VALUE:
+		if (json_node_get_value_type(node) == G_TYPE_DOUBLE) {
+			char buf[G_ASCII_DTOSTR_BUF_SIZE];
+			char *mark = g_strdup_printf("@%s-%u@", nonce, values->len);
+
+			g_ptr_array_add(values, g_strdup(g_ascii_formatd(buf, sizeof(buf), "%.15g",
+									 json_node_get_double(node))));
+			json_node_set_string(node, mark);
+			g_free(mark);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 print_json(JsonNode *node)
 {
 	JsonGenerator *gen = json_generator_new();
-	char *text;
+	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
+	char *nonce = util_random_hex(8), *text;
+	GString *out;
+	unsigned int i;
 
+	mark_doubles(node, nonce, values);
 	json_generator_set_pretty(gen, TRUE);
 	json_generator_set_root(gen, node);
 	text = json_generator_to_data(gen, NULL);
-	puts(text);
+	out = g_string_new(text);
+	for (i = 0; i < values->len; i++) {
+		char *mark = g_strdup_printf("\"@%s-%u@\"", nonce, i);
+		g_string_replace(out, mark, g_ptr_array_index(values, i), 1);
+		g_free(mark);
+	}
+	puts(out->str);
+	g_string_free(out, TRUE);
 	g_free(text);
+	g_free(nonce);
+	g_ptr_array_unref(values);
 	g_object_unref(gen);
 }
 

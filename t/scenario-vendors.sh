@@ -7,7 +7,7 @@
 # key alone, to check the compartments.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 54
+plan 55
 ACME=$(gen_key "ACME PSIRT <psirt@acme.example>")
 write_pgp_config 'vendor "acme" {
   name = "ACME Corp."
@@ -183,6 +183,9 @@ tick
 is "$(cat "$OUT")" "0 timer(s) fired" "nothing more to fire"
 vult stats --json > "$T/stats.json"
 is "$(json_get "$T/stats.json" 'j["by_state"], j["days_to_publication"]["count"]')" "{'closed': 1} 1" "stats: one case closed, one publication"
+# Days are tenths: printed as such, not as json-glib's 17 digits.
+if grep -Eq '[0-9]\.[0-9]{7,}' "$T/stats.json"; then ok 1 "stats: days printed shortest ($(grep -E 'median' "$T/stats.json" | head -1))"; \
+else ok 0 "stats: days printed shortest ($(grep -E '"median"' "$T/stats.json" | head -1 | tr -d ' '))"; fi
 
 # 14. Compartments: every outgoing mail tried with every party's key alone.
 for p in ROBOT ALICE REPORTER VENDOR ACME EVE; do
