@@ -434,7 +434,8 @@ hold:
 			rc = outbox_enqueue(st, id, &m);
 		if (rc == VS_OK && m.hold_reason == NULL && !m.record_only)
 			g_ptr_array_add(ctx->outbox_ids, g_strdup(id));
-		if (rc == VS_OK && m.hold_reason == NULL && !m.record_only && m.data) {
+		/* Kept for send_prepare_start: this delivery sends it itself. */
+		if (rc == VS_OK && m.hold_reason == NULL && !m.record_only && m.data && ctx->send_now) {
 			send_item *item = g_new0(send_item, 1);
 			item->id = g_strdup(id);
 			item->env_from = g_strdup(m.env_from);
@@ -1019,7 +1020,6 @@ decide_and_commit(msgctx *ctx, store_t *st)
 		rc = store_commit(st);
 	else
 		store_abort(st);
-	send_prepared_wait(ctx->prepared);
 	if (rc == VS_OK)
 		log_info("%s (%s)", outcome, ctx->class_reason ? ctx->class_reason : "-");
 	else

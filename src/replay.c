@@ -168,14 +168,6 @@ done:
 	return rc;
 }
 
-/* One message of an mbox, TOTAL bytes long (MSG may hold fewer), at its
- * "From " line's time. */
-static vstatus
-replay_mbox_message(replay_state *rs, GString *msg, size_t total, GDateTime *from_time)
-{
-	return replay_one(rs, msg->str, msg->len, total, from_time);
-}
-
 /* Drop the empty line that separates a message from the next "From ". */
 static void
 strip_separator(GString *msg)
@@ -213,7 +205,7 @@ replay_mbox(replay_state *rs, FILE *f)
 		    (from_time = replay_from_line_time(buf, rs->cfg->tz)) != NULL) {
 			if (in_msg) {
 				strip_separator(msg);
-				rc = replay_mbox_message(rs, msg, total, arrival);
+				rc = replay_one(rs, msg->str, msg->len, total, arrival);
 			}
 			if (arrival)
 				g_date_time_unref(arrival);
@@ -243,7 +235,7 @@ replay_mbox(replay_state *rs, FILE *f)
 	if (rc == VS_OK && in_msg) {
 		if (prev_empty)
 			strip_separator(msg);
-		rc = replay_mbox_message(rs, msg, total, arrival);
+		rc = replay_one(rs, msg->str, msg->len, total, arrival);
 	}
 	if (arrival)
 		g_date_time_unref(arrival);
@@ -357,8 +349,7 @@ replay_maildir(replay_state *rs, const char *dir)
 
 typedef struct {
 	char *path;
-	gint64 mtime;      /* seconds */
-	gint64 mtime_ns;   /* to order files written within one second */
+	gint64 mtime_ns;   /* nanoseconds: files written within one second differ */
 } dir_entry;
 
 static int
@@ -403,7 +394,6 @@ replay_folder(replay_state *rs, const char *dir)
 			dir_entry_free(e);
 			continue;
 		}
-		e->mtime = (gint64)sb.st_mtim.tv_sec;
 		e->mtime_ns = (gint64)sb.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + sb.st_mtim.tv_nsec;
 		g_ptr_array_add(files, e);
 	}
@@ -412,7 +402,7 @@ replay_folder(replay_state *rs, const char *dir)
 	g_ptr_array_sort(files, compare_mtime);
 	for (i = 0; i < files->len && rc == VS_OK; i++) {
 		dir_entry *e = g_ptr_array_index(files, i);
-		GDateTime *arrival = g_date_time_new_from_unix_utc(e->mtime);
+		GDateTime *arrival = g_date_time_new_from_unix_utc(e->mtime_ns / G_GINT64_CONSTANT(1000000000));
 
 		rc = replay_file(rs, e->path, arrival);
 		if (rc == VS_NOT_FOUND)

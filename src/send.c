@@ -146,7 +146,7 @@ send_prepare_start(const vconfig *cfg, GPtrArray *items)
 	return p;
 }
 
-void
+static void
 send_prepared_wait(send_prepared *p)
 {
 	if (p && p->thread) {

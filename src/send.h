@@ -28,11 +28,10 @@ vstatus send_maildir(const vconfig *cfg, const send_item *item, char **why_out);
 /* Maildir only, for mail that may not be seen before the caller's commit
  * is durable: write ITEMS (send_item *) under tmp/ and sync them on a
  * second thread while the caller commits. send_maildir then only moves a
- * prepared file into new/. send_prepared_wait joins the thread (call it
- * after the commit); send_prepared_free also removes what was not sent. */
+ * prepared file into new/ (waiting for the thread first).
+ * send_prepared_free waits too, and removes what was not sent. */
 typedef struct send_prepared send_prepared;
 send_prepared *send_prepare_start(const vconfig *cfg, GPtrArray *items);
-void send_prepared_wait(send_prepared *p);
 void send_prepared_free(send_prepared *p);
 vstatus send_sendmail(const vconfig *cfg, const send_item *item, char **why_out);
 /* smtp.c: the only file that includes libetpan. */

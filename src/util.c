@@ -29,22 +29,29 @@ util_mkdirs(const char *dir)
 	return VS_OK;
 }
 
+/* fsync DIR; -1 with errno on failure, no logging (threads call it). */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 vstatus
 util_fsync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	vstatus rc = VS_OK;
-
-	if (fd < 0) {
-		log_err("cannot open directory %s: %s", dir, g_strerror(errno));
+	if (sync_dir(dir) != 0) {
+		log_err("fsync directory %s: %s", dir, g_strerror(errno));
 		return VS_IO;
 	}
-	if (fsync(fd) != 0) {
-		log_err("fsync %s: %s", dir, g_strerror(errno));
-		rc = VS_IO;
-	}
-	close(fd);
-	return rc;
+	return VS_OK;
 }
 
 static vstatus
@@ -113,8 +120,6 @@ util_durable_sync(durable_file *f)
 vstatus
 util_durable_publish(durable_file *f)
 {
-	int dfd;
-
 	if (!f->synced) {
 		errno = EINVAL;
 		return durable_fail(f, "fsync");
@@ -125,14 +130,8 @@ util_durable_publish(durable_file *f)
 		return VS_IO;
 	}
 	f->published = true;
-	if ((dfd = open(f->destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return durable_fail(f, "open directory");
-	if (fsync(dfd) != 0) {
-		durable_fail(f, "fsync directory");
-		close(dfd);
-		return VS_IO;
-	}
-	close(dfd);
+	if (sync_dir(f->destdir) != 0)
+		return durable_fail(f, "fsync directory");
 	return VS_OK;
 }
 
