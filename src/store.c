@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@ struct store {
 	int lock_fd;
 	int sync_fd;     /* the database file, for fdatasync() after commits */
 	char *wal_path;  /* Cabinet's write-ahead log, <path>.wal */
+	char *keep_path; /* the same file's second name, <path>.wal.keep */
+	bool linked_wal; /* store_reuse_wal() linked the kept file in */
+	bool used_wal;   /* a transaction ran: Cabinet has its log open */
 	bool in_txn;
 	bool sync_failed;  /* after a failed sync nothing more is trusted */
 };
@@ -86,6 +90,35 @@ store_set_paranoid_sync(bool on)
 	paranoid_sync = on;
 }
 
+/* Cabinet creates <path>.wal at the first transaction and deletes it at
+ * close: a file made and removed for every mail, and on file systems
+ * without a journal each deletion slows down the next creations. A
+ * second name keeps the file between runs; linked back in before the
+ * first transaction, it is what Cabinet opens (and empties) again. It is
+ * emptied, durably, before it is linked, so an old log can never pass
+ * for the log of a crashed run. Any failure here only means Cabinet
+ * creates the file itself, as it always did. Called with the lock held
+ * and the database open, so Cabinet has replayed any log it found. */
+static void
+store_reuse_wal(store_t *st)
+{
+	struct stat sb;
+	int fd;
+
+	if (access(st->wal_path, F_OK) == 0 || errno != ENOENT)
+		return;  /* a log Cabinet left (it replays that one itself) */
+	fd = open(st->keep_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (sb.st_size > 0 && (ftruncate(fd, 0) != 0 || fdatasync(fd) != 0))) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	st->linked_wal = link(st->keep_path, st->wal_path) == 0;
+}
+
 vstatus
 store_open(const char *path, bool writer, int lock_wait, store_t **out)
 {
@@ -101,6 +134,7 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 	st->lock_fd = lock_fd;
 	st->sync_fd = -1;
 	st->wal_path = g_strconcat(path, ".wal", NULL);
+	st->keep_path = g_strconcat(path, ".wal.keep", NULL);
 	st->bdb = tcbdbnew();
 	tcbdbtune(st->bdb, 0, 0, 0, -1, -1, BDBTLARGE);
 	/* Leaves of 4 KiB instead of 16: a commit copies every leaf it
@@ -124,11 +158,8 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 	if (!tcbdbopen(st->bdb, path, mode)) {
 		ecode = tcbdbecode(st->bdb);
 		log_err("store: cannot open %s: %s", path, tcbdberrmsg(ecode));
-		tcbdbdel(st->bdb);
-		close(st->lock_fd);
-		g_free(st->wal_path);
-		g_free(st);
-		return ecode == TCELOCK ? VS_LOCKED : VS_STORE;
+		rc = ecode == TCELOCK ? VS_LOCKED : VS_STORE;
+		goto fail;
 	}
 	/* tcbdbsync() is msync() of the header then fsync(): two cache
 	 * flushes of the disk. On Linux one fdatasync() of the file covers
@@ -136,14 +167,20 @@ store_open(const char *path, bool writer, int lock_wait, store_t **out)
 	if (writer && !paranoid_sync && (st->sync_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_err("store: cannot open %s: %s", path, g_strerror(errno));
 		tcbdbclose(st->bdb);
-		tcbdbdel(st->bdb);
-		close(st->lock_fd);
-		g_free(st->wal_path);
-		g_free(st);
-		return VS_STORE;
+		rc = VS_STORE;
+		goto fail;
 	}
+	if (writer)
+		store_reuse_wal(st);
 	*out = st;
 	return VS_OK;
+fail:
+	tcbdbdel(st->bdb);
+	close(st->lock_fd);
+	g_free(st->wal_path);
+	g_free(st->keep_path);
+	g_free(st);
+	return rc;
 }
 
 void
@@ -153,12 +190,20 @@ store_close(store_t *st)
 		return;
 	if (st->in_txn)
 		store_abort(st);
+	/* The log's second name, so it outlives Cabinet's unlink below
+	 * (store_reuse_wal). Exists already after the first run. */
+	if (st->used_wal)
+		(void)link(st->wal_path, st->keep_path);
 	tcbdbclose(st->bdb);
+	/* Cabinet removes its log only if it opened it. */
+	if (st->linked_wal && !st->used_wal)
+		(void)unlink(st->wal_path);
 	tcbdbdel(st->bdb);
 	if (st->sync_fd >= 0)
 		close(st->sync_fd);
 	close(st->lock_fd);
 	g_free(st->wal_path);
+	g_free(st->keep_path);
 	g_free(st);
 }
 
@@ -192,6 +237,7 @@ store_begin(store_t *st)
 	 * again: this handle commits nothing more; the next run reopens. */
 	if (st->sync_failed)
 		return VS_STORE;
+	st->used_wal = true;
 	if (!tcbdbtranbegin(st->bdb))
 		return store_error(st, "begin transaction");
 	st->in_txn = true;

@@ -1,7 +1,9 @@
 /* unit-store.c - store transactions on a real Tokyo Cabinet file. */
 #include "autoconf.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +64,7 @@ main(int argc, char **argv)
 	dir = g_dir_make_tmp("vultures-store-XXXXXX", NULL);
 	path = g_build_filename(dir, "t.tcb", NULL);
 
-	tap_plan(20);
+	tap_plan(29);
 	tap_is_int(store_open(path, true, 1, &st), VS_OK, "open creates the file");
 
 	/* A committed transaction is visible after reopening. */
@@ -109,6 +111,84 @@ main(int argc, char **argv)
 	v = get_or_null(st, "a/1");
 	tap_is_str(v, "one", "old value kept after the crash");
 	g_free(v);
+
+	/* Cabinet's log file is kept between runs under a second name and
+	 * linked back in, instead of a file created and deleted per run. */
+	{
+		char *wal = g_strconcat(path, ".wal", NULL);
+		char *keep = g_strconcat(path, ".wal.keep", NULL);
+		struct stat ks, ws;
+		ino_t first;
+		char *stale;
+		gsize stale_len = 0;
+		int fd, i;
+
+		store_close(st);
+		tap_ok(stat(keep, &ks) == 0 && stat(wal, &ws) != 0 && ks.st_size == 0,
+		       "after a crash and a clean close: the kept log, emptied; no live log");
+		first = ks.st_ino;
+		store_open(path, true, 1, &st);
+		store_begin(st);
+		store_put_str(st, "k/5", "five");
+		tap_ok(stat(wal, &ws) == 0 && ws.st_ino == first && ws.st_size > 0,
+		       "a transaction writes its log into the kept file");
+		store_commit(st);
+		store_close(st);
+		tap_ok(stat(keep, &ks) == 0 && ks.st_ino == first && stat(wal, &ws) != 0,
+		       "the same file is kept again after the next run");
+
+		/* A kept file with old content is emptied before it can pass
+		 * for the log of a crashed run. The log of a run that died,
+		 * saved here, is put back later as a power cut could; replayed
+		 * then it would cut the file back to its old size. */
+		pid = fork();
+		if (pid == 0) {
+			store_t *child = NULL;
+			if (store_open(path, true, 1, &child) != VS_OK)
+				_exit(2);
+			store_begin(child);
+			store_put_str(child, "k/5", "undone");
+			_exit(0);  /* as if killed mid-transaction */
+		}
+		waitpid(pid, &status, 0);
+		stale = NULL;
+		tap_ok(g_file_get_contents(keep, &stale, &stale_len, NULL) && stale_len > 0,
+		       "a crash leaves its log in the kept file");
+		tap_is_int(store_open(path, true, 1, &st), VS_OK, "reopen replays the crashed run's log");
+		tap_ok(stat(wal, &ws) == 0 && ws.st_ino == first && ws.st_size == 0,
+		       "and links the kept file back in only after emptying it");
+		store_begin(st);
+		for (i = 0; i < 200; i++) {
+			char key[32], *val = g_strnfill(1000, 'x');
+			g_snprintf(key, sizeof(key), "grow/%03d", i);
+			store_put_str(st, key, val);
+			g_free(val);
+		}
+		store_commit(st);
+		store_close(st);
+		fd = open(keep, O_WRONLY | O_TRUNC);
+		tap_ok(fd >= 0 && write(fd, stale, stale_len) == (ssize_t)stale_len, "old log put back");
+		if (fd >= 0)
+			close(fd);
+		g_free(stale);
+		pid = fork();
+		if (pid == 0) {
+			store_t *child = NULL;
+			if (store_open(path, true, 1, &child) != VS_OK)
+				_exit(2);
+			_exit(0);  /* dies with the header saying "open", the kept log linked in */
+		}
+		waitpid(pid, &status, 0);
+		tap_is_int(store_open(path, true, 1, &st), VS_OK, "reopen after a run that died at once");
+		v = get_or_null(st, "grow/199");
+		n = 0;
+		store_scan(st, "grow/", count_cb, &n);
+		tap_ok(v != NULL && n == 200, "every committed record is there: the old log was not replayed");
+		n = 0;
+		g_free(v);
+		g_free(wal);
+		g_free(keep);
+	}
 
 	/* Prefix scans are ranges. */
 	store_begin(st);
@@ -174,8 +254,11 @@ main(int argc, char **argv)
 	unlink(path);
 	{
 		char *lock = g_strconcat(path, ".lock", NULL);
+		char *keep = g_strconcat(path, ".wal.keep", NULL);
 		unlink(lock);
+		unlink(keep);
 		g_free(lock);
+		g_free(keep);
 	}
 	g_rmdir(dir);
 	g_free(path);
