@@ -619,6 +619,124 @@ armored_part(const char *type, const char *subtype, const char *text, size_t len
 	return part;
 }
 
+/* gpg's options for the robot's mail, but its recipients. */
+static void
+add_encrypt_args(GPtrArray *args, const vconfig *cfg)
+{
+	/* Trust comes from pinning, not from the web of trust. */
+	g_ptr_array_add(args, (char *)"--always-trust");
+	/* The robot's mail is short: no compression, which also keeps the
+	 * length of the ciphertext from depending on what the text holds. */
+	g_ptr_array_add(args, (char *)"--compress-algo");
+	g_ptr_array_add(args, (char *)"none");
+	g_ptr_array_add(args, (char *)"--armor");
+	g_ptr_array_add(args, (char *)"--sign");
+	g_ptr_array_add(args, (char *)"--encrypt");
+	g_ptr_array_add(args, (char *)"--local-user");
+	g_ptr_array_add(args, cfg->robot_key);
+}
+
+/* A gpg for the next encryption, started while an encrypted mail is being
+ * decrypted: its start-up (a third of an encryption) then costs nothing.
+ * It lacks only the recipients, which it asks for on its command pipe
+ * (the robot itself is its --encrypt-to, used only beside a recipient
+ * given there). Used once, by the next encrypt_sign; any doubt about its
+ * result and encrypt_sign runs gpg the ordinary way instead. */
+static gpgproc *spare;
+
+void
+crypto_spare_start(const vconfig *cfg)
+{
+	GPtrArray *args;
+
+	if (spare != NULL || cfg->robot_key == NULL || cfg->robot_key[0] == '\0' || homedir() == NULL)
+		return;
+	args = g_ptr_array_new();
+	add_encrypt_args(args, cfg);
+	g_ptr_array_add(args, (char *)"--encrypt-to");
+	g_ptr_array_add(args, cfg->robot_key);
+	g_ptr_array_add(args, (char *)"--output");
+	g_ptr_array_add(args, (char *)"-");
+	g_ptr_array_add(args, NULL);
+	spare = gpgproc_start(homedir(), (const char *const *)args->pdata);
+	g_ptr_array_free(args, TRUE);
+}
+
+void
+crypto_spare_discard(void)
+{
+	gpgproc_abandon(spare);
+	spare = NULL;
+}
+
+/* Did the spare gpg take each of FPRS as a recipient? Asked for user IDs
+ * on its command pipe it says little: it encrypts to its --encrypt-to key
+ * alone when an answer names no usable key. So each answer must be
+ * followed, before the next question, by gpg naming that very key as
+ * considered and selected (flags 0), and nothing may be asked but the
+ * user IDs. */
+static bool
+recipients_taken(GPtrArray *status, GPtrArray *fprs)
+{
+	unsigned int i, asked = 0;
+	bool taken = false, refused = false;
+
+	for (i = 0; i < status->len; i++) {
+		const char *l = g_ptr_array_index(status, i);
+
+		if (g_str_has_prefix(l, "GET_")) {
+			if (strcmp(l, "GET_LINE pklist.user_id.enter") != 0 || asked > fprs->len)
+				return false;
+			if (asked >= 1 && (!taken || refused))
+				return false;  /* the previous answer was not taken */
+			asked++;
+			taken = refused = false;
+		} else if (g_str_has_prefix(l, "KEY_CONSIDERED ") && asked >= 1 && asked <= fprs->len) {
+			const char *fpr = g_ptr_array_index(fprs, asked - 1);
+			size_t n = strlen(fpr);
+
+			if (strncmp(l + 15, fpr, n) == 0 && l[15 + n] == ' ') {
+				if (strcmp(l + 15 + n + 1, "0") == 0)
+					taken = true;
+				else
+					refused = true;
+			}
+		} else if (g_str_has_prefix(l, "INV_RECP") || g_str_has_prefix(l, "NO_RECP") ||
+			   g_str_has_prefix(l, "ERROR") || g_str_has_prefix(l, "FAILURE")) {
+			return false;
+		}
+	}
+	return asked == fprs->len + 1;
+}
+
+/* The spare gpg's run for FPRS; false (and nothing to use) unless gpg
+ * reports an encryption and a signature and exited 0. */
+static bool
+encrypt_with_spare(GPtrArray *fprs, const char *plain, gpgproc_result *res)
+{
+	GString *answers = g_string_new(NULL);
+	gpgproc_encrypt_verdict v;
+	gpgproc *p = spare;
+	unsigned int i;
+	bool ok;
+
+	spare = NULL;
+	/* One user ID a line, an empty line to end. */
+	for (i = 0; i < fprs->len; i++)
+		g_string_append_printf(answers, "%s\n", (const char *)g_ptr_array_index(fprs, i));
+	g_string_append_c(answers, '\n');
+	ok = gpgproc_finish(p, answers->str, plain, strlen(plain), (size_t)64 << 20, gpg_timeout(), res) == VS_OK;
+	if (ok) {
+		gpgproc_read_encrypt(res->status, &v);
+		ok = v.done && !v.recipient_refused && !v.signer_refused && res->exit_code == 0 &&
+		     recipients_taken(res->status, fprs);
+	}
+	if (!ok)
+		gpgproc_result_clear(res);
+	g_string_free(answers, TRUE);
+	return ok;
+}
+
 /* Sign with the robot key and encrypt to FPRS and the robot in one gpg
  * run; keys go to gpg by fingerprint, and gpg's own refusal of a key
  * (revoked, expired, no encryption subkey) is the usability check. */
@@ -635,17 +753,7 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 	char *plain = NULL;
 	unsigned int i;
 
-	/* Trust comes from pinning, not from the web of trust. */
-	g_ptr_array_add(args, (char *)"--always-trust");
-	/* The robot's mail is short: no compression, which also keeps the
-	 * length of the ciphertext from depending on what the text holds. */
-	g_ptr_array_add(args, (char *)"--compress-algo");
-	g_ptr_array_add(args, (char *)"none");
-	g_ptr_array_add(args, (char *)"--armor");
-	g_ptr_array_add(args, (char *)"--sign");
-	g_ptr_array_add(args, (char *)"--encrypt");
-	g_ptr_array_add(args, (char *)"--local-user");
-	g_ptr_array_add(args, cfg->robot_key);
+	add_encrypt_args(args, cfg);
 	for (i = 0; i < fprs->len; i++) {
 		g_ptr_array_add(args, (char *)"--recipient");
 		g_ptr_array_add(args, g_ptr_array_index(fprs, i));
@@ -659,6 +767,8 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	plain = g_mime_object_to_string(entity, fo);
+	if (spare != NULL && encrypt_with_spare(fprs, plain, &res))
+		goto encrypted;
 	if (homedir() == NULL ||
 	    gpgproc_run(homedir(), (const char *const *)args->pdata, plain, strlen(plain),
 			(size_t)64 << 20, gpg_timeout(), &res) != VS_OK) {
@@ -681,6 +791,7 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 						   : v.error ? gpgme_strerror(v.error) : "gpg gave no result");
 		goto done;
 	}
+encrypted:
 	mpe = g_mime_multipart_encrypted_new();
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(mpe), "protocol", "application/pgp-encrypted");
 	g_mime_multipart_set_boundary(GMIME_MULTIPART(mpe), NULL);

@@ -61,6 +61,12 @@ vstatus crypto_decrypt_finish(crypto_decrypt_job *job, char **plain_out, size_t 
 			      GPtrArray **sigs_out, bool *transient_out, char **why_out);
 void crypto_decrypt_job_free(crypto_decrypt_job *job);
 
+/* Start a gpg for the next crypto_protect() ahead of time (only worth it
+ * when an encrypted reply is likely: an encrypted mail came in), and let
+ * it go if it was not used. */
+void crypto_spare_start(const vconfig *cfg);
+void crypto_spare_discard(void);
+
 /* Is the robot's own secret key there and usable? */
 vstatus crypto_robot_ready(const vconfig *cfg, char **why_out);
 

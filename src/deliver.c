@@ -1162,6 +1162,7 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 			log_warn("recovering the spool failed (%s); flush will retry", status_to_string(rrc));
 	}
 done:
+	crypto_spare_discard();
 	if (rc != VS_OK)
 		log_err("deliver failed: %s; the MTA keeps the message and retries",
 			status_to_string(rc));

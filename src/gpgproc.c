@@ -22,8 +22,10 @@
 
 extern char **environ;
 
-/* The child's descriptors: 0 input, 1 output, 2 /dev/null, 3 status. */
+/* The child's descriptors: 0 input, 1 output, 2 /dev/null, 3 status,
+ * 4 commands (only for a gpg started ahead, see gpgproc_start). */
 #define STATUS_FD "3"
+#define COMMAND_FD "4"
 /* Far more status than any honest message makes (a line per signature). */
 #define STATUS_CAP ((size_t)1 << 20)
 
@@ -59,7 +61,7 @@ close_fd(int *fd)
 }
 
 static pid_t
-spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int st_w)
+spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int st_w, int cmd_r)
 {
 	posix_spawn_file_actions_t fa;
 	GPtrArray *argv = g_ptr_array_new();
@@ -69,7 +71,14 @@ spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int
 	g_ptr_array_add(argv, (char *)"gpg");
 	g_ptr_array_add(argv, (char *)"--homedir");
 	g_ptr_array_add(argv, (char *)homedir);
-	g_ptr_array_add(argv, (char *)"--batch");
+	/* With a command pipe gpg asks for what it lacks (recipients) there,
+	 * which --batch would forbid; --no-tty keeps it off any terminal. */
+	if (cmd_r < 0)
+		g_ptr_array_add(argv, (char *)"--batch");
+	else {
+		g_ptr_array_add(argv, (char *)"--command-fd");
+		g_ptr_array_add(argv, (char *)COMMAND_FD);
+	}
 	g_ptr_array_add(argv, (char *)"--no-tty");
 	g_ptr_array_add(argv, (char *)"--status-fd");
 	g_ptr_array_add(argv, (char *)STATUS_FD);
@@ -93,8 +102,9 @@ spawn_gpg(const char *homedir, const char *const *args, int in_r, int out_w, int
 	    posix_spawn_file_actions_adddup2(&fa, out_w, 1) != 0 ||
 	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) != 0 ||
 	    posix_spawn_file_actions_adddup2(&fa, st_w, 3) != 0 ||
+	    (cmd_r >= 0 && posix_spawn_file_actions_adddup2(&fa, cmd_r, 4) != 0) ||
 	    /* Cabinet's descriptors are not close-on-exec: gpg gets none. */
-	    posix_spawn_file_actions_addclosefrom_np(&fa, 4) != 0) {
+	    posix_spawn_file_actions_addclosefrom_np(&fa, cmd_r >= 0 ? 5 : 4) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		goto done;
 	}
@@ -130,18 +140,64 @@ take_status_lines(GString *buf, GPtrArray *lines, bool final)
 	g_string_erase(buf, 0, (gssize)pos);
 }
 
-vstatus
-gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t in_len,
-	    size_t out_cap, int timeout_s, gpgproc_result *res)
+struct gpgproc {
+	pid_t pid;
+	int in_w, out_r, st_r, cmd_w;
+	const char *failure;
+};
+
+static gpgproc *
+start(const char *homedir, const char *const *args, bool commands)
 {
-	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, st_p[2] = { -1, -1 };
+	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, st_p[2] = { -1, -1 }, cmd_p[2] = { -1, -1 };
+	gpgproc *p = g_new0(gpgproc, 1);
+
+	p->pid = -1;
+	p->in_w = p->out_r = p->st_r = p->cmd_w = -1;
+	if (high_pipe(in_p) != 0 || high_pipe(out_p) != 0 || high_pipe(st_p) != 0 ||
+	    (commands && high_pipe(cmd_p) != 0)) {
+		p->failure = "cannot make pipes";
+		goto done;
+	}
+	p->pid = spawn_gpg(homedir, args, in_p[0], out_p[1], st_p[1], cmd_p[0]);
+	if (p->pid < 0) {
+		p->failure = "cannot start gpg";
+		goto done;
+	}
+	p->in_w = in_p[1];
+	p->out_r = out_p[0];
+	p->st_r = st_p[0];
+	p->cmd_w = cmd_p[1];
+	in_p[1] = out_p[0] = st_p[0] = cmd_p[1] = -1;
+done:
+	close_fd(&in_p[0]);
+	close_fd(&in_p[1]);
+	close_fd(&out_p[0]);
+	close_fd(&out_p[1]);
+	close_fd(&st_p[0]);
+	close_fd(&st_p[1]);
+	close_fd(&cmd_p[0]);
+	close_fd(&cmd_p[1]);
+	return p;
+}
+
+gpgproc *
+gpgproc_start(const char *homedir, const char *const *args)
+{
+	return start(homedir, args, true);
+}
+
+/* Feed, collect, reap; frees P. */
+static vstatus
+finish(gpgproc *p, const char *commands, const void *in, size_t in_len, size_t out_cap,
+       int timeout_s, gpgproc_result *res)
+{
 	struct sigaction ign, old_pipe;
 	GString *st_buf = g_string_new(NULL);
 	gint64 deadline = g_get_monotonic_time() + (gint64)(timeout_s > 0 ? timeout_s : 60) * G_USEC_PER_SEC;
 	const char *inp = in;
 	size_t in_left = in_len, status_total = 0;
 	char chunk[16384];
-	pid_t pid = -1;
 	int wstatus = 0;
 	bool poll_failed = false, reaped = false;
 	vstatus rc = VS_CRYPTO_TEMP;
@@ -155,23 +211,29 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old_pipe);
 
-	if (high_pipe(in_p) != 0 || high_pipe(out_p) != 0 || high_pipe(st_p) != 0) {
-		res->failure = "cannot make pipes";
+	if (p->pid < 0) {
+		res->failure = p->failure;
 		goto done;
 	}
-	pid = spawn_gpg(homedir, args, in_p[0], out_p[1], st_p[1]);
-	close_fd(&in_p[0]);
-	close_fd(&out_p[1]);
-	close_fd(&st_p[1]);
-	if (pid < 0) {
-		res->failure = "cannot start gpg";
-		goto done;
+	/* A few short lines: they fit the pipe, gpg reads them when it asks. */
+	if (p->cmd_w >= 0) {
+		size_t left = commands ? strlen(commands) : 0;
+		const char *c = commands;
+		while (left > 0) {
+			ssize_t w = write(p->cmd_w, c, left);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			c += w;
+			left -= (size_t)w;
+		}
+		close_fd(&p->cmd_w);
 	}
-	fcntl(in_p[1], F_SETFL, fcntl(in_p[1], F_GETFL) | O_NONBLOCK);
+	fcntl(p->in_w, F_SETFL, fcntl(p->in_w, F_GETFL) | O_NONBLOCK);
 	if (in_left == 0)
-		close_fd(&in_p[1]);
-
-	while (out_p[0] >= 0 || st_p[0] >= 0) {
+		close_fd(&p->in_w);
+	while (p->out_r >= 0 || p->st_r >= 0) {
 		struct pollfd pfd[3];
 		nfds_t n = 0;
 		int wait_ms, r;
@@ -182,12 +244,12 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 			break;
 		}
 		wait_ms = (int)MIN((deadline - now) / 1000 + 1, 60000);
-		if (in_p[1] >= 0)
-			pfd[n++] = (struct pollfd){ in_p[1], POLLOUT, 0 };
-		if (out_p[0] >= 0)
-			pfd[n++] = (struct pollfd){ out_p[0], POLLIN, 0 };
-		if (st_p[0] >= 0)
-			pfd[n++] = (struct pollfd){ st_p[0], POLLIN, 0 };
+		if (p->in_w >= 0)
+			pfd[n++] = (struct pollfd){ p->in_w, POLLOUT, 0 };
+		if (p->out_r >= 0)
+			pfd[n++] = (struct pollfd){ p->out_r, POLLIN, 0 };
+		if (p->st_r >= 0)
+			pfd[n++] = (struct pollfd){ p->st_r, POLLIN, 0 };
 		r = poll(pfd, n, wait_ms);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -200,27 +262,27 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 
 			if (pfd[n].revents == 0)
 				continue;
-			if (pfd[n].fd == in_p[1]) {
-				got = write(in_p[1], inp, MIN(in_left, sizeof(chunk)));
+			if (pfd[n].fd == p->in_w) {
+				got = write(p->in_w, inp, MIN(in_left, sizeof(chunk)));
 				if (got > 0) {
 					inp += got;
 					in_left -= (size_t)got;
 				}
 				if (in_left == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-					close_fd(&in_p[1]);
+					close_fd(&p->in_w);
 				continue;
 			}
 			got = read(pfd[n].fd, chunk, sizeof(chunk));
 			if (got < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
 			if (got <= 0) {
-				if (pfd[n].fd == out_p[0])
-					close_fd(&out_p[0]);
+				if (pfd[n].fd == p->out_r)
+					close_fd(&p->out_r);
 				else
-					close_fd(&st_p[0]);
+					close_fd(&p->st_r);
 				continue;
 			}
-			if (pfd[n].fd == out_p[0]) {
+			if (pfd[n].fd == p->out_r) {
 				if (res->out->len + (size_t)got > out_cap) {
 					res->out_capped = true;
 					break;
@@ -239,14 +301,14 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 		if (res->out_capped || res->status_capped)
 			break;
 	}
-	close_fd(&in_p[1]);
-	close_fd(&out_p[0]);
-	close_fd(&st_p[0]);
+	close_fd(&p->in_w);
+	close_fd(&p->out_r);
+	close_fd(&p->st_r);
 	if (res->timed_out || res->out_capped || res->status_capped || poll_failed)
-		kill(pid, SIGKILL);
+		kill(p->pid, SIGKILL);
 	for (;;) {
-		pid_t w = waitpid(pid, &wstatus, 0);
-		if (w == pid) {
+		pid_t w = waitpid(p->pid, &wstatus, 0);
+		if (w == p->pid) {
 			reaped = true;
 			break;
 		}
@@ -266,15 +328,47 @@ gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t
 	else
 		rc = VS_OK;
 done:
-	close_fd(&in_p[0]);
-	close_fd(&in_p[1]);
-	close_fd(&out_p[0]);
-	close_fd(&out_p[1]);
-	close_fd(&st_p[0]);
-	close_fd(&st_p[1]);
+	close_fd(&p->in_w);
+	close_fd(&p->out_r);
+	close_fd(&p->st_r);
+	close_fd(&p->cmd_w);
+	g_free(p);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	g_string_free(st_buf, TRUE);
 	return rc;
+}
+
+vstatus
+gpgproc_finish(gpgproc *p, const char *commands, const void *in, size_t in_len, size_t out_cap,
+	       int timeout_s, gpgproc_result *res)
+{
+	return finish(p, commands, in, in_len, out_cap, timeout_s, res);
+}
+
+void
+gpgproc_abandon(gpgproc *p)
+{
+	int wstatus;
+
+	if (p == NULL)
+		return;
+	/* Closed pipes end it: gpg stops at its prompt (end of commands)
+	 * or at its next status line. It is reaped now if it is gone
+	 * already; otherwise whoever outlives it (init) reaps it. */
+	close_fd(&p->in_w);
+	close_fd(&p->out_r);
+	close_fd(&p->st_r);
+	close_fd(&p->cmd_w);
+	if (p->pid > 0 && waitpid(p->pid, &wstatus, WNOHANG) == 0)
+		kill(p->pid, SIGTERM);
+	g_free(p);
+}
+
+vstatus
+gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t in_len,
+	    size_t out_cap, int timeout_s, gpgproc_result *res)
+{
+	return finish(start(homedir, args, false), NULL, in, in_len, out_cap, timeout_s, res);
 }
 
 void

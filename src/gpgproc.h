@@ -29,6 +29,17 @@ vstatus gpgproc_run(const char *homedir, const char *const *args, const void *in
 		    size_t out_cap, int timeout_s, gpgproc_result *res);
 void gpgproc_result_clear(gpgproc_result *res);
 
+/* A gpg started ahead of knowing all it needs, so that its start-up
+ * overlaps the caller's work: no --batch, and a command pipe on which it
+ * asks for what its ARGS lack (recipients). gpgproc_finish() answers
+ * with COMMANDS (lines), feeds IN, collects and reaps as gpgproc_run();
+ * gpgproc_abandon() lets it go unused. Either frees P. */
+typedef struct gpgproc gpgproc;
+gpgproc *gpgproc_start(const char *homedir, const char *const *args);
+vstatus gpgproc_finish(gpgproc *p, const char *commands, const void *in, size_t in_len,
+		       size_t out_cap, int timeout_s, gpgproc_result *res);
+void gpgproc_abandon(gpgproc *p);
+
 /* One signature as the status lines describe it. STATUS holds
  * GMimeSignatureStatus error bits; none set only for a good signature
  * whose VALIDSIG line named its key. */

@@ -263,6 +263,9 @@ unwrap_prefetch(msgctx *ctx)
 		return;
 	ctx->decrypt_job = crypto_decrypt_start(bytes->data, bytes->len);
 	g_byte_array_unref(bytes);
+	/* An encrypted mail is mostly answered encrypted: the gpg for that
+	 * starts now too, and waits for its recipients. */
+	crypto_spare_start(ctx->cfg);
 }
 
 static vstatus

@@ -3,7 +3,7 @@
 # use, acknowledgements signed and encrypted, nothing in clear text.
 . "${SRCDIR:-.}/t/lib.sh"
 . "$SRCDIR/t/lib-gpg.sh"
-plan 22
+plan 25
 write_pgp_config
 NOW=2026-11-22T10:00:00+09:00
 keys_before=$(robot_keys)
@@ -62,5 +62,20 @@ mkmail "$T/r6.eml" --mode signed --from "eve@evil.example" --subject "Report 6" 
 deliver "$T/r6.eml"
 is "$(case_json 'VRC#2026-0006' 'j["reporter"]["fingerprint"]')" "" "an attached key that did not sign is not pinned"
 is "$(robot_keys)" "$((keys_before + 1))" "and not imported"
+
+# 7. A reporter key that can sign but not encrypt. The gpg started ahead
+# for the acknowledgement would encrypt to the robot alone (it takes no
+# recipient it cannot use, and says so only in passing): the robot must
+# notice, and do what gpg's refusal means: a signed, content-free ack.
+SIGNONLY=$(gpgw --quick-gen-key "Signer <signer@example.net>" ed25519 sign never 2>/dev/null;
+	gpgw --with-colons --list-keys "=Signer <signer@example.net>" | awk -F: '/^fpr/ {print $10; exit}')
+mkmail "$T/r7.eml" --mode combined --from "signer@example.net" --subject "Report 7" \
+	--signer "$SIGNONLY" --recipient "$ROBOT" --attach-key "$SIGNONLY" --body "seven $CANARY"
+deliver "$T/r7.eml"
+is "$rc:$(case_json 'VRC#2026-0007' 'j["reporter"]["fingerprint"]')" "0:$SIGNONLY" "a signing-only key is pinned from its signature"
+readmail "$(newest_mail)" > "$T/a7.json"
+is "$(json_get "$T/a7.json" 'j["to"], j["encrypted"], j["signed"], j["signer"]')" "signer@example.net False True $ROBOT" \
+	"its ack is signed and content-free, not encrypted to the robot alone"
+case "$(json_get "$T/a7.json" 'j["text"]')" in *VRC#2026-0007*) ok 0 "and it is the acknowledgement";; *) ok 1 "and it is the acknowledgement";; esac
 no_canary "still no canary anywhere in clear" "$MAILDIR" "$OUT" "$ERR"
 done_testing
