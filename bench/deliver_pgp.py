@@ -48,14 +48,7 @@ def timed(argv, data, environ=None):
         sys.exit("%s exited %d: %s" % (argv[0], p.returncode, p.stderr.decode(errors="replace")[:300]))
     return dt
 
-def creation_us(directory, count=50):
-    """Mean microseconds to create an empty file where the deliveries write
-    (left in place: deleting them would slow the next creations)."""
-    os.makedirs(directory, exist_ok=True)
-    t0 = time.perf_counter()
-    for i in range(count):
-        os.close(os.open(os.path.join(directory, "f%d" % i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    return (time.perf_counter() - t0) * 1e6 / count
+from benchlib import creation_us
 
 # ext4 without a journal (as on the machines this was written on) skips
 # every inode freed in the last minute, one by one, when it makes a file:

@@ -54,14 +54,7 @@ def measure(name, make_argv, make_input=lambda i: None):
     rss = max(peak_rss_mib(make_argv(n + i), make_input(n + i)) for i in range(5))
     rows.append((name, statistics.median(times), times[int(len(times) * 0.9) - 1], rss))
 
-def creation_us(directory, count=50):
-    """Mean microseconds to create an empty file where the deliveries write
-    (left in place: deleting them would slow the next creations)."""
-    os.makedirs(directory, exist_ok=True)
-    t0 = time.perf_counter()
-    for i in range(count):
-        os.close(os.open(os.path.join(directory, "f%d" % i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    return (time.perf_counter() - t0) * 1e6 / count
+from benchlib import creation_us
 
 create_cost = creation_us(os.path.join(work, "probe"))
 measure("/bin/true", lambda i: ["/bin/true"])

@@ -34,6 +34,30 @@ count_cb(const char *key, const char *value, size_t len, void *data)
 	return true;
 }
 
+/* A writer process that dies without commit or close, as if killed:
+ * right after opening when KEYS is NULL, else in a transaction that
+ * wrote VALUE under each of KEYS. Returns once it is gone. */
+static void
+crashed_writer(const char *path, const char *const *keys, const char *value)
+{
+	pid_t pid = fork();
+	int status, i;
+
+	if (pid == 0) {
+		store_t *child = NULL;
+		/* The parent holds no handle now, so the child may open it. */
+		if (store_open(path, true, 1, &child) != VS_OK)
+			_exit(2);
+		if (keys) {
+			store_begin(child);
+			for (i = 0; keys[i]; i++)
+				store_put_str(child, keys[i], value);
+		}
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+}
+
 /* The rival process of the lock test: exit 0 when it is locked out. */
 static int
 try_open(const char *path)
@@ -92,18 +116,10 @@ main(int argc, char **argv)
 
 	/* A process that dies mid-transaction leaves the committed state. */
 	store_close(st);
-	pid = fork();
-	if (pid == 0) {
-		store_t *child = NULL;
-		/* The parent holds no handle now, so the child may open it. */
-		if (store_open(path, true, 1, &child) != VS_OK)
-			_exit(2);
-		store_begin(child);
-		store_put_str(child, "a/1", "half-done");
-		store_put_str(child, "a/9", "half-done");
-		_exit(0);  /* no commit, no close: as if killed */
+	{
+		static const char *const keys[] = { "a/1", "a/9", NULL };
+		crashed_writer(path, keys, "half-done");
 	}
-	waitpid(pid, &status, 0);
 	tap_is_int(store_open(path, true, 1, &st), VS_OK, "reopen after a crash mid-transaction");
 	v = get_or_null(st, "a/9");
 	tap_ok(v == NULL, "uncommitted write of a crashed process is not there");
@@ -141,16 +157,10 @@ main(int argc, char **argv)
 		 * for the log of a crashed run. The log of a run that died,
 		 * saved here, is put back later as a power cut could; replayed
 		 * then it would cut the file back to its old size. */
-		pid = fork();
-		if (pid == 0) {
-			store_t *child = NULL;
-			if (store_open(path, true, 1, &child) != VS_OK)
-				_exit(2);
-			store_begin(child);
-			store_put_str(child, "k/5", "undone");
-			_exit(0);  /* as if killed mid-transaction */
+		{
+			static const char *const keys[] = { "k/5", NULL };
+			crashed_writer(path, keys, "undone");
 		}
-		waitpid(pid, &status, 0);
 		stale = NULL;
 		tap_ok(g_file_get_contents(keep, &stale, &stale_len, NULL) && stale_len > 0,
 		       "a crash leaves its log in the kept file");
@@ -171,14 +181,8 @@ main(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		g_free(stale);
-		pid = fork();
-		if (pid == 0) {
-			store_t *child = NULL;
-			if (store_open(path, true, 1, &child) != VS_OK)
-				_exit(2);
-			_exit(0);  /* dies with the header saying "open", the kept log linked in */
-		}
-		waitpid(pid, &status, 0);
+		/* Dies with the header saying "open", the kept log linked in. */
+		crashed_writer(path, NULL, NULL);
 		tap_is_int(store_open(path, true, 1, &st), VS_OK, "reopen after a run that died at once");
 		v = get_or_null(st, "grow/199");
 		n = 0;
