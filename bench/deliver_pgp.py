@@ -1,5 +1,6 @@
 """Time encrypted+signed reports through deliver; count gpg processes."""
 import os, statistics, subprocess, sys, time
+from benchlib import creation_us
 
 vultures, src, work, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 world, home = os.path.join(work, "world"), os.path.join(work, "home")
@@ -48,7 +49,6 @@ def timed(argv, data, environ=None):
         sys.exit("%s exited %d: %s" % (argv[0], p.returncode, p.stderr.decode(errors="replace")[:300]))
     return dt
 
-from benchlib import creation_us
 
 # ext4 without a journal (as on the machines this was written on) skips
 # every inode freed in the last minute, one by one, when it makes a file:

@@ -1,5 +1,6 @@
 """Time N one-process deliveries of distinct plain reports; print a table."""
 import os, statistics, sys, time
+from benchlib import creation_us
 
 vultures, src, work, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 home = os.path.join(work, "home")
@@ -54,7 +55,6 @@ def measure(name, make_argv, make_input=lambda i: None):
     rss = max(peak_rss_mib(make_argv(n + i), make_input(n + i)) for i in range(5))
     rows.append((name, statistics.median(times), times[int(len(times) * 0.9) - 1], rss))
 
-from benchlib import creation_us
 
 create_cost = creation_us(os.path.join(work, "probe"))
 measure("/bin/true", lambda i: ["/bin/true"])

@@ -619,7 +619,7 @@ armored_part(const char *type, const char *subtype, const char *text, size_t len
 	return part;
 }
 
-/* gpg's options for the robot's mail, but its recipients. */
+/* gpg's options for the robot's mail, all but its recipients. */
 static void
 add_encrypt_args(GPtrArray *args, const vconfig *cfg)
 {
@@ -634,6 +634,8 @@ add_encrypt_args(GPtrArray *args, const vconfig *cfg)
 	g_ptr_array_add(args, (char *)"--encrypt");
 	g_ptr_array_add(args, (char *)"--local-user");
 	g_ptr_array_add(args, cfg->robot_key);
+	g_ptr_array_add(args, (char *)"--output");
+	g_ptr_array_add(args, (char *)"-");
 }
 
 /* A gpg for the next encryption, started while an encrypted mail is being
@@ -655,8 +657,6 @@ crypto_spare_start(const vconfig *cfg)
 	add_encrypt_args(args, cfg);
 	g_ptr_array_add(args, (char *)"--encrypt-to");
 	g_ptr_array_add(args, cfg->robot_key);
-	g_ptr_array_add(args, (char *)"--output");
-	g_ptr_array_add(args, (char *)"-");
 	g_ptr_array_add(args, NULL);
 	spare = gpgproc_start(homedir(), (const char *const *)args->pdata);
 	g_ptr_array_free(args, TRUE);
@@ -678,6 +678,7 @@ crypto_spare_discard(void)
 static bool
 recipients_taken(GPtrArray *status, GPtrArray *fprs)
 {
+	static const char considered[] = "KEY_CONSIDERED ";
 	unsigned int i, asked = 0;
 	bool taken = false, refused = false;
 
@@ -691,12 +692,12 @@ recipients_taken(GPtrArray *status, GPtrArray *fprs)
 				return false;  /* the previous answer was not taken */
 			asked++;
 			taken = refused = false;
-		} else if (g_str_has_prefix(l, "KEY_CONSIDERED ") && asked >= 1 && asked <= fprs->len) {
-			const char *fpr = g_ptr_array_index(fprs, asked - 1);
+		} else if (g_str_has_prefix(l, considered) && asked >= 1 && asked <= fprs->len) {
+			const char *fpr = g_ptr_array_index(fprs, asked - 1), *rest = l + strlen(considered);
 			size_t n = strlen(fpr);
 
-			if (strncmp(l + 15, fpr, n) == 0 && l[15 + n] == ' ') {
-				if (strcmp(l + 15 + n + 1, "0") == 0)
+			if (strncmp(rest, fpr, n) == 0 && rest[n] == ' ') {
+				if (strcmp(rest + n + 1, "0") == 0)
 					taken = true;
 				else
 					refused = true;
@@ -761,8 +762,6 @@ encrypt_sign(const vconfig *cfg, GMimeObject *entity, GPtrArray *fprs, bool *rec
 	/* The robot reads its own archive: encrypt to itself too. */
 	g_ptr_array_add(args, (char *)"--recipient");
 	g_ptr_array_add(args, cfg->robot_key);
-	g_ptr_array_add(args, (char *)"--output");
-	g_ptr_array_add(args, (char *)"-");
 	g_ptr_array_add(args, NULL);
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);

@@ -187,10 +187,9 @@ gpgproc_start(const char *homedir, const char *const *args)
 	return start(homedir, args, true);
 }
 
-/* Feed, collect, reap; frees P. */
-static vstatus
-finish(gpgproc *p, const char *commands, const void *in, size_t in_len, size_t out_cap,
-       int timeout_s, gpgproc_result *res)
+vstatus
+gpgproc_finish(gpgproc *p, const char *commands, const void *in, size_t in_len, size_t out_cap,
+	       int timeout_s, gpgproc_result *res)
 {
 	struct sigaction ign, old_pipe;
 	GString *st_buf = g_string_new(NULL);
@@ -338,13 +337,6 @@ done:
 	return rc;
 }
 
-vstatus
-gpgproc_finish(gpgproc *p, const char *commands, const void *in, size_t in_len, size_t out_cap,
-	       int timeout_s, gpgproc_result *res)
-{
-	return finish(p, commands, in, in_len, out_cap, timeout_s, res);
-}
-
 void
 gpgproc_abandon(gpgproc *p)
 {
@@ -368,7 +360,7 @@ vstatus
 gpgproc_run(const char *homedir, const char *const *args, const void *in, size_t in_len,
 	    size_t out_cap, int timeout_s, gpgproc_result *res)
 {
-	return finish(start(homedir, args, false), NULL, in, in_len, out_cap, timeout_s, res);
+	return gpgproc_finish(start(homedir, args, false), NULL, in, in_len, out_cap, timeout_s, res);
 }
 
 void

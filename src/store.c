@@ -237,9 +237,9 @@ store_begin(store_t *st)
 	 * again: this handle commits nothing more; the next run reopens. */
 	if (st->sync_failed)
 		return VS_STORE;
-	st->used_wal = true;
 	if (!tcbdbtranbegin(st->bdb))
 		return store_error(st, "begin transaction");
+	st->used_wal = true;
 	st->in_txn = true;
 	return VS_OK;
 }
