@@ -90,7 +90,6 @@ crypto_record_clear(crypto_record *r)
 	if (r->content)
 		g_object_unref(r->content);
 	g_free(r->content_text);
-	g_free(r->content_hash);
 	if (r->attached_keys)
 		g_ptr_array_unref(r->attached_keys);
 	memset(r, 0, sizeof(*r));

@@ -49,7 +49,6 @@ typedef struct {
 	char *protected_subject; /* decoded, from the covered content root */
 	GMimeObject *content;    /* the covered or decrypted entity (owned) */
 	char *content_text;      /* first text/plain of content, UTF-8 */
-	char *content_hash;      /* SHA-256 of content_text */
 	GPtrArray *attached_keys; /* GBytes *, application/pgp-keys in content */
 	bool signed_any;
 } crypto_record;

@@ -5,6 +5,7 @@
 
 #include "classify.h"
 #include "trust.h"
+#include "util.h"
 
 /* Any of these bits makes a signature unusable. VALID and GREEN are web of
  * trust validity, which is not what vultures relies on: a pinned
@@ -302,8 +303,13 @@ unknown:
 char *
 trust_signature_key(const trust_verdict *v, const msgctx *ctx)
 {
-	return g_strdup_printf("%s|%" G_GINT64_FORMAT "|%s", v->fingerprint, v->sig_created,
-			       ctx->crypto.content_hash ? ctx->crypto.content_hash : "");
+	/* Hashed here, not in unwrap: only signed mail needs it. */
+	const char *text = ctx->crypto.content_text ? ctx->crypto.content_text : "";
+	char *hash = util_sha256_hex(text, strlen(text));
+	char *key = g_strdup_printf("%s|%" G_GINT64_FORMAT "|%s", v->fingerprint, v->sig_created, hash);
+
+	g_free(hash);
+	return key;
 }
 
 bool

@@ -547,6 +547,5 @@ unwrap_message(msgctx *ctx)
 		r->content_text = g_strdup(ctx->body_text ? ctx->body_text : "");
 	if (r->content_text == NULL)
 		r->content_text = g_strdup("");
-	r->content_hash = util_sha256_hex(r->content_text, strlen(r->content_text));
 	return VS_OK;
 }

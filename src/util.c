@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <ftw.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -237,12 +238,24 @@ util_sha256_hex(const void *data, size_t len)
 char *
 util_random_hex(size_t bytes)
 {
-	GString *s = g_string_new(NULL);
+	static const char hex[] = "0123456789abcdef";
+	unsigned char buf[64];
+	char *out = g_malloc(2 * bytes + 1);
 	size_t i;
 
-	for (i = 0; i < bytes; i++)
-		g_string_append_printf(s, "%02x", (unsigned)g_random_int_range(0, 256));
-	return g_string_free(s, FALSE);
+	/* The kernel's generator: GLib's would open /dev/urandom and seed a
+	 * Mersenne Twister first, for a few bytes. */
+	g_assert(bytes <= sizeof(buf));
+	if (getrandom(buf, bytes, 0) != (ssize_t)bytes) {
+		for (i = 0; i < bytes; i++)
+			buf[i] = (unsigned char)g_random_int_range(0, 256);
+	}
+	for (i = 0; i < bytes; i++) {
+		out[2 * i] = hex[buf[i] >> 4];
+		out[2 * i + 1] = hex[buf[i] & 15];
+	}
+	out[2 * bytes] = '\0';
+	return out;
 }
 
 GDateTime *

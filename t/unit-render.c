@@ -1,11 +1,14 @@
 /* unit-render.c - placeholders, header encoding and composition. */
 #include "autoconf.h"
 
+#include <string.h>
+
 #include <glib.h>
 
 #include "parse.h"
 #include "render.h"
 #include "tap.h"
+#include "util.h"
 
 int
 main(void)
@@ -17,7 +20,7 @@ main(void)
 	GDateTime *date;
 	GTimeZone *tz;
 
-	tap_plan(16);
+	tap_plan(19);
 	g_hash_table_insert(vars, (gpointer)"tag", (gpointer)"VRC#2026-0001");
 	tap_is_int(render_fill("case {{tag}} / {{ tag }}", vars, &out, &why), VS_OK, "fill");
 	tap_is_str(out, "case VRC#2026-0001 / VRC#2026-0001", "placeholders replaced");
@@ -77,6 +80,16 @@ main(void)
 		tap_ok(clean, "the composed mail is 7-bit");
 	}
 	g_free(mail);
+	{
+		/* The random part of the robot's Message-IDs. */
+		char *a = util_random_hex(6), *b = util_random_hex(6), *l = util_random_hex(32);
+		tap_ok(strlen(a) == 12 && strspn(a, "0123456789abcdef") == 12, "random hex: two digits a byte");
+		tap_ok(strcmp(a, b) != 0, "random hex: two draws differ");
+		tap_ok(strlen(l) == 64 && strspn(l, "0123456789abcdef") == 64, "random hex: 32 bytes");
+		g_free(a);
+		g_free(b);
+		g_free(l);
+	}
 	rendered_text_clear(&t);
 	g_date_time_unref(date);
 	g_time_zone_unref(tz);
