@@ -1136,9 +1136,13 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 
 	if (recipient)
 		ctx->recipient = g_ascii_strdown(recipient, -1);
-	if ((rc = ingest_read(ctx, fd)) != VS_OK)
-		goto done;
-	if ((rc = ingest_spool(ctx)) != VS_OK)
+	rc = ingest_read(ctx, fd);
+	if (rc == VS_OK)
+		rc = ingest_spool(ctx);
+	/* Not before: the spool copy is what must not wait (main() leaves
+	 * this to us, and shuts gmime down after). */
+	g_mime_init();
+	if (rc != VS_OK)
 		goto done;
 	/* Parsed before the store is opened, so that the decryption (the
 	 * slowest step) starts at once and runs meanwhile. */

@@ -181,7 +181,10 @@ main(int argc, char **argv)
 	} else if ((rc = load_rules()) != VS_OK && strcmp(verb, "check") != 0) {
 		goto done;
 	}
-	g_mime_init();
+	/* deliver starts gmime itself, once the message is on its way to
+	 * the spool: the disk's wait then overlaps gmime's start-up. */
+	if (strcmp(verb, "deliver") != 0)
+		g_mime_init();
 	if ((rc == VS_OK || strcmp(verb, "check") == 0) && crypto_init(cfg) != VS_OK) {
 		rc = VS_CRYPTO_TEMP;
 		goto shutdown;
