@@ -61,18 +61,20 @@ measure("/bin/true", lambda i: ["/bin/true"])
 measure("vultures --version (start only)", lambda i: [vultures, "--version"])
 measure("vultures deliver, plain report + ack", lambda i: [vultures, "-c", conf, "deliver"], report)
 cases = len(os.listdir(os.path.join(home, "outbox", "new")))
-fsyncs = "-"
+fsyncs = yields = "-"
 try:
     import subprocess
-    out = subprocess.run(["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", vultures, "-c", conf, "deliver"],
-                         input=report(10**6), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).stderr.decode()
+    out = subprocess.run(["strace", "-f", "-c", "-e", "trace=fsync,fdatasync,sched_yield", vultures, "-c", conf,
+                          "deliver"], input=report(10**6), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).stderr.decode()
     fsyncs = sum(int(l.split()[3]) for l in out.splitlines() if l.strip().endswith(("fsync", "fdatasync")))
+    yields = sum(int(l.split()[3]) for l in out.splitlines() if l.strip().endswith("sched_yield"))
 except (OSError, ValueError, IndexError):
     pass
 print(f"{'what':40} {'median ms':>10} {'p90 ms':>8} {'peak RSS MiB':>13}")
 for name, med, p90, rss in rows:
     print(f"{name:40} {med:10.2f} {p90:8.2f} {rss:13.1f}")
 print(f"({n} runs each; {cases} acknowledgements written; fsync calls per deliver: {fsyncs};"
+      f" sched_yield calls: {yields};"
       " target: deliver <= 6 ms median, <= 12 MiB RSS)")
 print(f"(creating a file in the bench directory took {create_cost:.0f} us before the runs;"
       " a delivery creates two)")
