@@ -1139,8 +1139,9 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 	rc = ingest_read(ctx, fd);
 	if (rc == VS_OK)
 		rc = ingest_spool(ctx);
-	/* Not before: the spool copy is what must not wait (main() leaves
-	 * this to us, and shuts gmime down after). */
+	/* gmime starts only now, so that its start-up overlaps the spool
+	 * copy's wait for the disk; main() leaves this to us and shuts gmime
+	 * down after. */
 	g_mime_init();
 	if (rc != VS_OK)
 		goto done;
