@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "log.h"
+#include "sha256.h"
 #include "util.h"
 
 vstatus
@@ -232,7 +233,18 @@ util_is_fingerprint(const char *s)
 char *
 util_sha256_hex(const void *data, size_t len)
 {
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+	static const char digits[] = "0123456789abcdef";
+	unsigned char d[SHA256_LEN];
+	char *out = g_malloc(2 * SHA256_LEN + 1);
+	int i;
+
+	sha256_digest(data, len, d);
+	for (i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * SHA256_LEN] = '\0';
+	return out;
 }
 
 char *
