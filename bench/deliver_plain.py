@@ -47,19 +47,24 @@ def run(argv, stdin_bytes=None):
 # An MTA's pipe transport runs the command with a minimal environment.
 MTA_ENV = {"PATH": "/usr/bin:/bin"}
 rows = []
-def measure(name, make_argv, make_input=lambda i: None):
-    times = []
+def measure(what):
+    """The rows take turns, one run each, so that a host that speeds up or
+    slows down during the bench moves all of them alike."""
+    times = [[] for _ in what]
     for i in range(n):
-        times.append(run(make_argv(i), make_input(i)))
-    times.sort()
-    rss = max(peak_rss_mib(make_argv(n + i), make_input(n + i)) for i in range(5))
-    rows.append((name, statistics.median(times), times[int(len(times) * 0.9) - 1], rss))
+        for k, (name, make_argv, make_input) in enumerate(what):
+            times[k].append(run(make_argv(i), make_input(i)))
+    for k, (name, make_argv, make_input) in enumerate(what):
+        t = sorted(times[k])
+        rss = max(peak_rss_mib(make_argv(n + i), make_input(n + i)) for i in range(5))
+        rows.append((name, statistics.median(t), t[int(len(t) * 0.9) - 1], rss))
 
 
 create_cost = creation_us(os.path.join(work, "probe"))
-measure("/bin/true", lambda i: ["/bin/true"])
-measure("vultures --version (start only)", lambda i: [vultures, "--version"])
-measure("vultures deliver, plain report + ack", lambda i: [vultures, "-c", conf, "deliver"], report)
+nothing = lambda i: None
+measure([("/bin/true", lambda i: ["/bin/true"], nothing),
+         ("vultures --version (start only)", lambda i: [vultures, "--version"], nothing),
+         ("vultures deliver, plain report + ack", lambda i: [vultures, "-c", conf, "deliver"], report)])
 cases = len(os.listdir(os.path.join(home, "outbox", "new")))
 fsyncs = yields = "-"
 try:
