@@ -230,29 +230,35 @@ util_is_fingerprint(const char *s)
 	return true;
 }
 
+/* N bytes as 2N lower-case hex digits, in a new string. */
+static char *
+hex_string(const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *out = g_malloc(2 * n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
 char *
 util_sha256_hex(const void *data, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char d[SHA256_LEN];
-	char *out = g_malloc(2 * SHA256_LEN + 1);
-	int i;
 
 	sha256_digest(data, len, d);
-	for (i = 0; i < SHA256_LEN; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * SHA256_LEN] = '\0';
-	return out;
+	return hex_string(d, SHA256_LEN);
 }
 
 char *
 util_random_hex(size_t bytes)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char buf[64];
-	char *out = g_malloc(2 * bytes + 1);
 	size_t i;
 
 	/* The kernel's generator: GLib's would open /dev/urandom and seed a
@@ -262,12 +268,7 @@ util_random_hex(size_t bytes)
 		for (i = 0; i < bytes; i++)
 			buf[i] = (unsigned char)g_random_int_range(0, 256);
 	}
-	for (i = 0; i < bytes; i++) {
-		out[2 * i] = hex[buf[i] >> 4];
-		out[2 * i + 1] = hex[buf[i] & 15];
-	}
-	out[2 * bytes] = '\0';
-	return out;
+	return hex_string(buf, bytes);
 }
 
 GDateTime *
