@@ -1,7 +1,7 @@
 #!/bin/sh
 # A plain Japanese report opens a case and gets an acknowledgement.
 . "${SRCDIR:-.}/t/lib.sh"
-plan 25
+plan 28
 write_config
 NOW=2026-11-22T01:00:00Z
 
@@ -64,4 +64,17 @@ is "$(sed -n 2p "$T/ack.txt")" "iso-2022-jp" "Japanese reporter gets ISO-2022-JP
 no_canary "ack quotes nothing of the report" "$MAILDIR"
 mid=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$ack")
 case "$mid" in vultures.*@example.org) ok 0 "ack has the robot's own Message-ID";; *) ok 1 "ack has the robot's own Message-ID ($mid)";; esac
+
+# deliver leaves the unmapping of its memory to a process that shares it
+# and waits for our exit: the MTA's pipes must still close when deliver
+# exits, and nothing may stay behind.
+make_mail "$T/second.eml" "rep2@example.net" "Second report" "details"
+start=$(date +%s)
+out=$( ( "$VULTURES" -c "$CONF" deliver < "$T/second.eml"; echo "rc=$?" ) 2>&1 | timeout 20 cat)
+is "$out" "rc=0" "deliver into pipes: exit 0, nothing written, the pipes close"
+is "$(( $(date +%s) - start < 10 ))" 1 "and they close at once, not at a time limit"
+i=0
+while pgrep -f -- "$CONF" > /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+pgrep -f -- "$CONF" > /dev/null; is "$?" 1 "no process of that delivery remains"
+pkill -KILL -f -- "$CONF" 2>/dev/null
 done_testing
