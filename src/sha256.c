@@ -11,7 +11,11 @@
 #include "sha256.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HAVE_SYS_PLATFORM_X86_H
+#include <sys/platform/x86.h>
+#else
 #include <cpuid.h>
+#endif
 #include <immintrin.h>
 #define HAVE_SHANI_CODE 1
 #endif
@@ -104,6 +108,11 @@ blocks_shani(uint32_t st[8], const unsigned char *p, size_t nblocks)
 bool
 sha256_have_shani(void)
 {
+#ifdef HAVE_SYS_PLATFORM_X86_H
+	/* glibc asked the CPU at start-up; each CPUID of ours would be a
+	 * trip to the host in a virtual machine (about 10 us here). */
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
+#else
 	/* Asked once: in a virtual machine each CPUID is a trip to the host. */
 	static gsize answer;  /* 0 not yet asked, 1 no, 2 yes */
 
@@ -118,6 +127,7 @@ sha256_have_shani(void)
 		g_once_init_leave(&answer, have);
 	}
 	return answer == 2;
+#endif
 }
 
 void
