@@ -498,7 +498,7 @@ done:
 }
 
 struct crypto_decrypt_job {
-	GThread *thread;
+	struct util_helper *thread;
 	GBytes *data;
 	vstatus rc;
 	char *plain, *why;
@@ -525,7 +525,7 @@ crypto_decrypt_start(const void *data, size_t len)
 	crypto_decrypt_job *job = g_new0(crypto_decrypt_job, 1);
 
 	job->data = g_bytes_new(data, len);
-	job->thread = g_thread_try_new("decrypt", decrypt_thread, job, NULL);
+	job->thread = util_helper_start("decrypt", decrypt_thread, job);
 	if (job->thread == NULL)
 		decrypt_thread(job);
 	return job;
@@ -535,7 +535,7 @@ static void
 decrypt_join(crypto_decrypt_job *job)
 {
 	if (job->thread) {
-		g_thread_join(job->thread);
+		util_helper_join(job->thread);
 		job->thread = NULL;
 	}
 }

@@ -142,7 +142,7 @@ ingest_spool(msgctx *ctx)
 	/* The waits for the disk (about half a millisecond) overlap with
 	 * opening the store and parsing; ingest_spool_wait() comes before
 	 * anything is changed. */
-	ctx->spool_sync = g_thread_try_new("spool-sync", spool_sync_thread, ctx, NULL);
+	ctx->spool_sync = util_helper_start("spool-sync", spool_sync_thread, ctx);
 	if (ctx->spool_sync == NULL)
 		ctx->spool_rc = util_durable_finish(&ctx->spool_file);
 done:
@@ -155,7 +155,7 @@ vstatus
 ingest_spool_wait(msgctx *ctx)
 {
 	if (ctx->spool_sync) {
-		g_thread_join(ctx->spool_sync);
+		util_helper_join(ctx->spool_sync);
 		ctx->spool_sync = NULL;
 		if (ctx->spool_rc != VS_OK)
 			log_err("spool: %s %s: %s", ctx->spool_file.failed_step, ctx->spool_file.tmpname,

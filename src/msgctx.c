@@ -119,7 +119,7 @@ msgctx_free(msgctx *ctx)
 	/* Never leave a thread running past its context. */
 	crypto_decrypt_job_free(ctx->decrypt_job);
 	if (ctx->spool_sync)
-		g_thread_join(ctx->spool_sync);
+		util_helper_join(ctx->spool_sync);
 	util_durable_clear(&ctx->spool_file);
 	if (ctx->message)
 		g_object_unref(ctx->message);

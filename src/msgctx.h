@@ -86,7 +86,7 @@ typedef struct {
 	char *raw_sha256;
 	char *spool_path;        /* spool/new/<sha256> while pending */
 	durable_file spool_file; /* the spool copy being made durable ... */
-	GThread *spool_sync;     /* ... by this thread, until ingest_spool_wait */
+	struct util_helper *spool_sync;     /* ... by this thread, until ingest_spool_wait */
 	vstatus spool_rc;
 
 	/* parse */

@@ -78,7 +78,7 @@ maildir_dirs(const vconfig *cfg, char **tmp_out, char **new_out)
 
 /* Files this process prepared, by Maildir name (send_prepare_start). */
 struct send_prepared {
-	GThread *thread;
+	struct util_helper *thread;
 	char *tmp, *new;
 	GPtrArray *items;       /* send_item *, the caller's */
 	GPtrArray *files;       /* durable_file *, one per item, written by the thread */
@@ -139,7 +139,7 @@ send_prepare_start(const vconfig *cfg, GPtrArray *items)
 		g_ptr_array_add(p->files, f);
 		g_hash_table_insert(p->by_name, maildir_name(g_ptr_array_index(items, i)), f);
 	}
-	p->thread = g_thread_try_new("maildir-sync", prepare_thread, p, NULL);
+	p->thread = util_helper_start("maildir-sync", prepare_thread, p);
 	if (p->thread == NULL)
 		prepare_thread(p);
 	prepared = p;
@@ -150,7 +150,7 @@ static void
 send_prepared_wait(send_prepared *p)
 {
 	if (p && p->thread) {
-		g_thread_join(p->thread);
+		util_helper_join(p->thread);
 		p->thread = NULL;
 	}
 }

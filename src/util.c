@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -377,4 +379,66 @@ util_has_japanese(const char *text)
 			return true;
 	}
 	return false;
+}
+
+struct util_helper {
+	pthread_t thread;
+	GThreadFunc func;
+	gpointer data;
+	char name[16];
+};
+
+static void *
+helper_main(void *p)
+{
+	util_helper *h = p;
+
+	(void)pthread_setname_np(pthread_self(), h->name);
+	return h->func(h->data);
+}
+
+/* A new thread, and each later wake-up of it when its disk write
+ * completes, is put on its creator's CPU when each virtual CPU is its
+ * own cache domain (as on the machines measured here): it then waits
+ * for the creator to block while the other CPU idles. Measured: the
+ * spool copy's first sync began 0.85 ms after the thread was made. So
+ * the thread may run anywhere but on the creator's CPU, from the start. */
+util_helper *
+util_helper_start(const char *name, GThreadFunc func, gpointer data)
+{
+	util_helper *h = g_new0(util_helper, 1);
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int cpu = sched_getcpu(), rc;
+
+	h->func = func;
+	h->data = data;
+	g_strlcpy(h->name, name, sizeof h->name);
+	if (pthread_attr_init(&attr) != 0) {
+		g_free(h);
+		return NULL;
+	}
+	if (cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof set, &set) == 0 &&
+	    CPU_COUNT(&set) > 1 && CPU_ISSET(cpu, &set)) {
+		CPU_CLR(cpu, &set);
+		(void)pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+	}
+	rc = pthread_create(&h->thread, &attr, helper_main, h);
+	if (rc != 0)  /* a CPU set the system refuses: anywhere, then */
+		rc = pthread_create(&h->thread, NULL, helper_main, h);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		g_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+util_helper_join(util_helper *h)
+{
+	if (h == NULL)
+		return;
+	(void)pthread_join(h->thread, NULL);
+	g_free(h);
 }

@@ -33,6 +33,13 @@ vstatus util_durable_begin(durable_file *f, const char *tmpdir, const char *dest
 vstatus util_durable_sync(durable_file *f);
 vstatus util_durable_publish(durable_file *f);
 vstatus util_durable_finish(durable_file *f);
+
+/* A helper thread that waits for the disk or for gpg while its creator
+ * computes: it runs on another CPU than the creator's when it may.
+ * NULL if no thread could be made (the caller then does the work). */
+typedef struct util_helper util_helper;
+util_helper *util_helper_start(const char *name, GThreadFunc func, gpointer data);
+void util_helper_join(util_helper *h);
 void util_durable_clear(durable_file *f);
 void util_durable_discard(durable_file *f);
 /* Rename within one file system and fsync the destination directory. */
