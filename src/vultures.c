@@ -123,14 +123,24 @@ teardown_holder(void *unused)
 static void
 leave_teardown_behind(void)
 {
-	int p[2];
+	int p[2], cpu = sched_getcpu();
+	pid_t holder;
+	cpu_set_t set;
 
 	if (pipe(p) != 0)
 		return;
 	teardown_fd = p[0];
-	if (clone(teardown_holder, teardown_stack + sizeof teardown_stack, CLONE_VM | SIGCHLD, NULL) < 0) {
+	holder = clone(teardown_holder, teardown_stack + sizeof teardown_stack, CLONE_VM | SIGCHLD, NULL);
+	if (holder < 0) {
 		close(p[1]);
 		teardown_fd = -1;
+	} else if (cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof set, &set) == 0 &&
+		   CPU_COUNT(&set) > 1 && CPU_ISSET(cpu, &set)) {
+		/* Off this CPU before it first runs: it would otherwise do
+		 * the teardown here, where the MTA is woken by our exit (see
+		 * util_helper_start on why the scheduler keeps it here). */
+		CPU_CLR(cpu, &set);
+		(void)sched_setaffinity(holder, sizeof set, &set);
 	}
 	/* Our copy of the write end closes when we exit; that wakes it. */
 	close(p[0]);
