@@ -1126,12 +1126,30 @@ deliver_process(msgctx *ctx, store_t *st, bool send_now)
 	return process_spooled(ctx, st, send_now);
 }
 
+/* The store, opened by a helper thread while the message is parsed. */
+typedef struct {
+	char *path;
+	int lock_wait;
+	store_t *st;
+	vstatus rc;
+} store_opening;
+
+static gpointer
+store_open_thread(gpointer data)
+{
+	store_opening *o = data;
+
+	o->rc = store_open(o->path, true, o->lock_wait, &o->st);
+	return NULL;
+}
+
 vstatus
 deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd)
 {
 	msgctx *ctx = msgctx_new(cfg, now);
+	store_opening opening = { deliver_store_path(cfg), cfg->limits.lock_wait, NULL, VS_OK };
+	util_helper *opener = NULL;
 	store_t *st = NULL;
-	char *path = NULL;
 	vstatus rc;
 
 	if (recipient)
@@ -1139,6 +1157,10 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 	rc = ingest_read(ctx, fd);
 	if (rc == VS_OK)
 		rc = ingest_spool(ctx);
+	/* Opening the store (lock, Cabinet's header and map) needs nothing
+	 * of the message: another CPU does it while this one parses. */
+	if (rc == VS_OK)
+		opener = util_helper_start("store-open", store_open_thread, &opening);
 	/* gmime starts only now, so that its start-up overlaps the spool
 	 * copy's wait for the disk; main() leaves this to us and shuts gmime
 	 * down after. */
@@ -1151,8 +1173,14 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 		goto done;
 	ctx->parsed = true;
 	unwrap_prefetch(ctx);
-	path = deliver_store_path(cfg);
-	if ((rc = store_open(path, true, cfg->limits.lock_wait, &st)) != VS_OK)
+	if (opener) {
+		util_helper_join(opener);
+		opener = NULL;
+	} else {
+		store_open_thread(&opening);
+	}
+	st = opening.st;
+	if ((rc = opening.rc) != VS_OK)
 		goto done;
 	rc = process_spooled(ctx, st, true);
 	if (rc == VS_OK) {
@@ -1171,8 +1199,12 @@ done:
 	if (rc != VS_OK)
 		log_err("deliver failed: %s; the MTA keeps the message and retries",
 			status_to_string(rc));
+	if (opener) {
+		util_helper_join(opener);
+		st = opening.st;
+	}
 	store_close(st);
-	g_free(path);
+	g_free(opening.path);
 	msgctx_free(ctx);
 	log_set_case(NULL);
 	log_set_message(NULL);
