@@ -1126,45 +1126,75 @@ deliver_process(msgctx *ctx, store_t *st, bool send_now)
 	return process_spooled(ctx, st, send_now);
 }
 
-/* The store, opened by a helper thread while the message is parsed. */
+/* What a helper thread does while this one reads and spools the
+ * message: start gmime, then, once told the spool copy is on its way,
+ * open the store (lock, Cabinet's header and map), neither of which
+ * needs anything of the message. */
 typedef struct {
 	char *path;
 	int lock_wait;
+	GMutex lock;
+	GCond cond;
+	bool gmime_ready;
+	int go;          /* 0 not told yet, 1 open the store, -1 do not */
 	store_t *st;
 	vstatus rc;
-} store_opening;
+} deliver_helper;
 
 static gpointer
-store_open_thread(gpointer data)
+deliver_helper_main(gpointer data)
 {
-	store_opening *o = data;
+	deliver_helper *h = data;
+	int go;
 
-	o->rc = store_open(o->path, true, o->lock_wait, &o->st);
+	g_mime_init();
+	g_mutex_lock(&h->lock);
+	h->gmime_ready = true;
+	g_cond_broadcast(&h->cond);
+	while (h->go == 0)
+		g_cond_wait(&h->cond, &h->lock);
+	go = h->go;
+	g_mutex_unlock(&h->lock);
+	if (go > 0)
+		h->rc = store_open(h->path, true, h->lock_wait, &h->st);
 	return NULL;
+}
+
+/* Tells the helper whether to open the store; returns with gmime ready. */
+static void
+deliver_helper_decide(deliver_helper *h, util_helper *thread, bool open_store)
+{
+	if (thread == NULL) {
+		g_mime_init();
+		return;
+	}
+	g_mutex_lock(&h->lock);
+	h->go = open_store ? 1 : -1;
+	g_cond_broadcast(&h->cond);
+	while (!h->gmime_ready)
+		g_cond_wait(&h->cond, &h->lock);
+	g_mutex_unlock(&h->lock);
 }
 
 vstatus
 deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int fd)
 {
 	msgctx *ctx = msgctx_new(cfg, now);
-	store_opening opening = { deliver_store_path(cfg), cfg->limits.lock_wait, NULL, VS_OK };
-	util_helper *opener = NULL;
+	deliver_helper h = { deliver_store_path(cfg), cfg->limits.lock_wait, { 0 }, { 0 }, false, 0, NULL, VS_OK };
+	util_helper *helper;
 	store_t *st = NULL;
 	vstatus rc;
 
+	g_mutex_init(&h.lock);
+	g_cond_init(&h.cond);
+	/* main() leaves gmime's start to us and shuts it down after. */
+	helper = util_helper_start("deliver-start", deliver_helper_main, &h);
 	if (recipient)
 		ctx->recipient = g_ascii_strdown(recipient, -1);
 	rc = ingest_read(ctx, fd);
 	if (rc == VS_OK)
 		rc = ingest_spool(ctx);
-	/* Opening the store (lock, Cabinet's header and map) needs nothing
-	 * of the message: another CPU does it while this one parses. */
-	if (rc == VS_OK)
-		opener = util_helper_start("store-open", store_open_thread, &opening);
-	/* gmime starts only now, so that its start-up overlaps the spool
-	 * copy's wait for the disk; main() leaves this to us and shuts gmime
-	 * down after. */
-	g_mime_init();
+	deliver_helper_decide(&h, helper, rc == VS_OK);
 	if (rc != VS_OK)
 		goto done;
 	/* Parsed before the store is opened, so that the decryption (the
@@ -1173,14 +1203,14 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 		goto done;
 	ctx->parsed = true;
 	unwrap_prefetch(ctx);
-	if (opener) {
-		util_helper_join(opener);
-		opener = NULL;
+	if (helper) {
+		util_helper_join(helper);
+		helper = NULL;
 	} else {
-		store_open_thread(&opening);
+		h.rc = store_open(h.path, true, h.lock_wait, &h.st);
 	}
-	st = opening.st;
-	if ((rc = opening.rc) != VS_OK)
+	st = h.st;
+	if ((rc = h.rc) != VS_OK)
 		goto done;
 	rc = process_spooled(ctx, st, true);
 	if (rc == VS_OK) {
@@ -1199,12 +1229,14 @@ done:
 	if (rc != VS_OK)
 		log_err("deliver failed: %s; the MTA keeps the message and retries",
 			status_to_string(rc));
-	if (opener) {
-		util_helper_join(opener);
-		st = opening.st;
+	if (helper) {
+		util_helper_join(helper);
+		st = h.st;
 	}
 	store_close(st);
-	g_free(opening.path);
+	g_mutex_clear(&h.lock);
+	g_cond_clear(&h.cond);
+	g_free(h.path);
 	msgctx_free(ctx);
 	log_set_case(NULL);
 	log_set_message(NULL);
