@@ -26,6 +26,7 @@ classify_find_tags(const char *subject, const char *prefix)
 	char *norm, *pattern, *qprefix;
 	GRegex *tag_re, *alias_re;
 	GMatchInfo *mi = NULL;
+	bool has_hash, has_cve;
 
 	if (subject == NULL || !g_utf8_validate(subject, -1, NULL))
 		return found;
@@ -34,11 +35,19 @@ classify_find_tags(const char *subject, const char *prefix)
 	norm = g_utf8_normalize(subject, -1, G_NORMALIZE_NFKC);
 	if (norm == NULL)
 		return found;
+	/* Compiling the two patterns is most of the cost of a new report's
+	 * search, which they cannot match: every tag and JVN or VU alias has
+	 * a '#', every CVE alias "CVE-" (after NFKC no other character folds
+	 * to these under CASELESS). */
+	has_hash = strchr(norm, '#') != NULL;
+	has_cve = util_ascii_strcasestr(norm, "cve-") != NULL;
 	qprefix = g_regex_escape_string(prefix, -1);
 	pattern = g_strdup_printf("(?<![A-Za-z0-9])%s\\s?#\\s?(\\d{4})-(\\d{4,9})(?![0-9])", qprefix);
-	tag_re = g_regex_new(pattern, G_REGEX_CASELESS, 0, NULL);
-	alias_re = g_regex_new("(?<![A-Za-z0-9])(?:(JVN(?:VU|TA)?|VU)\\s?#\\s?(\\d{6,8})|(CVE)-(\\d{4})-(\\d{4,7}))(?![0-9])",
-			       G_REGEX_CASELESS, 0, NULL);
+	tag_re = has_hash ? g_regex_new(pattern, G_REGEX_CASELESS, 0, NULL) : NULL;
+	alias_re = has_hash || has_cve
+		? g_regex_new("(?<![A-Za-z0-9])(?:(JVN(?:VU|TA)?|VU)\\s?#\\s?(\\d{6,8})|(CVE)-(\\d{4})-(\\d{4,7}))(?![0-9])",
+			      G_REGEX_CASELESS, 0, NULL)
+		: NULL;
 	if (tag_re && g_regex_match(tag_re, norm, 0, &mi)) {
 		while (g_match_info_matches(mi)) {
 			char *year = g_match_info_fetch(mi, 1);

@@ -342,6 +342,10 @@ util_strip_subject_prefixes(const char *subject)
 	static GRegex *prefix;
 	char *cur, *next;
 
+	/* Every prefix ends in a colon, ASCII or full-width; without one
+	 * the pattern need not be compiled. */
+	if (subject == NULL || (strchr(subject, ':') == NULL && strstr(subject, "\xef\xbc\x9a") == NULL))
+		return g_strstrip(g_strdup(subject ? subject : ""));
 	if (prefix == NULL)
 		prefix = g_regex_new("^\\s*(re|aw|sv|vs|antw|odp|r|fw|fwd|wg|tr|rv|"
 				     "転送|返信|回复|答复|回覆)(\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]\\s*",
@@ -441,4 +445,16 @@ util_helper_join(util_helper *h)
 		return;
 	(void)pthread_join(h->thread, NULL);
 	g_free(h);
+}
+
+const char *
+util_ascii_strcasestr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p;
+
+	for (p = haystack; *p; p++)
+		if (g_ascii_strncasecmp(p, needle, n) == 0)
+			return p;
+	return n == 0 ? haystack : NULL;
 }

@@ -63,6 +63,8 @@ char *util_format_local(GDateTime *t, GTimeZone *tz);
 
 /* Strip reply/forward prefixes (Re:, AW:, 転送:, ...) from a decoded subject. */
 char *util_strip_subject_prefixes(const char *subject);
+/* The first place NEEDLE occurs in HAYSTACK, ignoring ASCII case. */
+const char *util_ascii_strcasestr(const char *haystack, const char *needle);
 /* True when TEXT contains Hiragana, Katakana or CJK ideographs. */
 bool util_has_japanese(const char *text);
 

@@ -41,6 +41,9 @@ static const struct {
 	{ "VU and CVE aliases", "VU#123456 / CVE-2026-12345", "alias:VU#123456 alias:CVE-2026-12345" },
 	{ "tag and alias", "[VRC#2026-0001] JVNVU#12345678", "tag:VRC#2026-0001 alias:JVNVU#12345678" },
 	{ "full-width alias", "ＪＶＮＶＵ＃１２３４５６７８", "alias:JVNVU#12345678" },
+	{ "lower-case CVE alias alone", "see cve-2026-0001 please", "alias:CVE-2026-0001" },
+	{ "full-width CVE alias alone", "ＣＶＥ－２０２６－１２３４５", "alias:CVE-2026-12345" },
+	{ "no '#' and no CVE- at all", "VRC 2026-0001 and CVE 2026 1234", "" },
 };
 
 static char *
@@ -65,6 +68,9 @@ static const struct {
 	{ "RE[2]: hello", "hello" },
 	{ "Réunion", "Réunion" },
 	{ "  Re:   spaced", "spaced" },
+	{ "  no prefix at all  ", "no prefix at all" },
+	{ "返信：報告", "報告" },
+	{ "Re：full-width colon", "full-width colon" },
 };
 
 int
