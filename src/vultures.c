@@ -99,8 +99,7 @@ __attribute__((no_sanitize_address)) static int
 teardown_holder(void *unused)
 {
 	char c;
-	long n;
-	int fd;
+	int fd, tries;
 
 	(void)unused;
 	/* Raw system calls only: this shares the exiting process's memory,
@@ -111,9 +110,10 @@ teardown_holder(void *unused)
 		for (fd = 0; fd < 1024; fd++)
 			if (fd != teardown_fd)
 				syscall(SYS_close, fd);
-	do
-		n = syscall(SYS_read, teardown_fd, &c, 1);
-	while (n < 0);
+	/* EOF when we have exited; an interrupted read is tried again, but
+	 * not forever (then the unmapping just happens earlier). */
+	for (tries = 0; tries < 100 && syscall(SYS_read, teardown_fd, &c, 1) < 0; tries++)
+		;
 	syscall(SYS_exit_group, 0);
 	return 0;
 }
