@@ -1197,7 +1197,7 @@ deliver_from_fd(const vconfig *cfg, GDateTime *now, const char *recipient, int f
 	deliver_helper_decide(&h, helper, rc == VS_OK);
 	if (rc != VS_OK)
 		goto done;
-	/* Parsed before the store is opened, so that the decryption (the
+	/* Parsed before waiting for the store, so that the decryption (the
 	 * slowest step) starts at once and runs meanwhile. */
 	if ((rc = parse_message(ctx)) != VS_OK)
 		goto done;

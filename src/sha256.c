@@ -11,11 +11,7 @@
 #include "sha256.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#ifdef HAVE_SYS_PLATFORM_X86_H
 #include <sys/platform/x86.h>
-#else
-#include <cpuid.h>
-#endif
 #include <immintrin.h>
 #define HAVE_SHANI_CODE 1
 #endif
@@ -108,26 +104,9 @@ blocks_shani(uint32_t st[8], const unsigned char *p, size_t nblocks)
 bool
 sha256_have_shani(void)
 {
-#ifdef HAVE_SYS_PLATFORM_X86_H
-	/* glibc asked the CPU at start-up; each CPUID of ours would be a
-	 * trip to the host in a virtual machine (about 10 us here). */
+	/* glibc asked the CPU at start-up; a CPUID of ours would be a trip
+	 * to the host in a virtual machine (about 10 us here). */
 	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
-#else
-	/* Asked once: in a virtual machine each CPUID is a trip to the host. */
-	static gsize answer;  /* 0 not yet asked, 1 no, 2 yes */
-
-	if (g_once_init_enter(&answer)) {
-		unsigned int a, b, c, d;
-		gsize have = 1;
-
-		/* SHA: leaf 7 EBX bit 29; SSSE3 and SSE4.1: leaf 1 ECX bits 9, 19. */
-		if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19)) &&
-		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)))
-			have = 2;
-		g_once_init_leave(&answer, have);
-	}
-	return answer == 2;
-#endif
 }
 
 void

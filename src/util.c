@@ -407,13 +407,25 @@ helper_main(void *p)
  * for the creator to block while the other CPU idles. Measured: the
  * spool copy's first sync began 0.85 ms after the thread was made. So
  * the thread may run anywhere but on the creator's CPU, from the start. */
+bool
+util_other_cpus(cpu_set_t *set)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(*set), set) != 0 ||
+	    CPU_COUNT(set) < 2 || !CPU_ISSET(cpu, set))
+		return false;
+	CPU_CLR(cpu, set);
+	return true;
+}
+
 util_helper *
 util_helper_start(const char *name, GThreadFunc func, gpointer data)
 {
 	util_helper *h = g_new0(util_helper, 1);
 	pthread_attr_t attr;
 	cpu_set_t set;
-	int cpu = sched_getcpu(), rc;
+	int rc;
 
 	h->func = func;
 	h->data = data;
@@ -422,11 +434,8 @@ util_helper_start(const char *name, GThreadFunc func, gpointer data)
 		g_free(h);
 		return NULL;
 	}
-	if (cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof set, &set) == 0 &&
-	    CPU_COUNT(&set) > 1 && CPU_ISSET(cpu, &set)) {
-		CPU_CLR(cpu, &set);
+	if (util_other_cpus(&set))
 		(void)pthread_attr_setaffinity_np(&attr, sizeof set, &set);
-	}
 	rc = pthread_create(&h->thread, &attr, helper_main, h);
 	if (rc != 0)  /* a CPU set the system refuses: anywhere, then */
 		rc = pthread_create(&h->thread, NULL, helper_main, h);

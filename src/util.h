@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
+#include <sched.h>
 
 #include "status.h"
 
@@ -38,6 +39,9 @@ vstatus util_durable_finish(durable_file *f);
  * computes: it runs on another CPU than the creator's when it may.
  * NULL if no thread could be made (the caller then does the work). */
 typedef struct util_helper util_helper;
+/* The CPUs this thread may run on, less the one it runs on now: false
+ * when that leaves none (or cannot be told). */
+bool util_other_cpus(cpu_set_t *set);
 util_helper *util_helper_start(const char *name, GThreadFunc func, gpointer data);
 void util_helper_join(util_helper *h);
 void util_durable_clear(durable_file *f);

@@ -123,7 +123,7 @@ teardown_holder(void *unused)
 static void
 leave_teardown_behind(void)
 {
-	int p[2], cpu = sched_getcpu();
+	int p[2];
 	pid_t holder;
 	cpu_set_t set;
 
@@ -134,12 +134,10 @@ leave_teardown_behind(void)
 	if (holder < 0) {
 		close(p[1]);
 		teardown_fd = -1;
-	} else if (cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof set, &set) == 0 &&
-		   CPU_COUNT(&set) > 1 && CPU_ISSET(cpu, &set)) {
+	} else if (util_other_cpus(&set)) {
 		/* Off this CPU before it first runs: it would otherwise do
 		 * the teardown here, where the MTA is woken by our exit (see
 		 * util_helper_start on why the scheduler keeps it here). */
-		CPU_CLR(cpu, &set);
 		(void)sched_setaffinity(holder, sizeof set, &set);
 	}
 	/* Our copy of the write end closes when we exit; that wakes it. */
@@ -243,8 +241,8 @@ main(int argc, char **argv)
 	} else if ((rc = load_rules()) != VS_OK && strcmp(verb, "check") != 0) {
 		goto done;
 	}
-	/* deliver starts gmime itself, once the message is on its way to
-	 * the spool: the disk's wait then overlaps gmime's start-up. */
+	/* deliver starts gmime itself, on a helper thread while it reads
+	 * and spools the message (deliver_from_fd). */
 	if (strcmp(verb, "deliver") != 0)
 		g_mime_init();
 	if ((rc == VS_OK || strcmp(verb, "check") == 0) && crypto_init(cfg) != VS_OK) {
